@@ -1,0 +1,83 @@
+"""The whole platform, wired like the architecture diagram in README.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Stack
+from constructs import Construct
+
+from stacks.application_stack import ApplicationStack
+from stacks.audit_stack import AuditStack
+from stacks.backup_stack import BackupCopyVaultStack, BackupStack
+from stacks.config import PlatformConfig
+from stacks.data_stack import DataStack
+from stacks.keys_stack import KeysStack
+from stacks.network_stack import NetworkStack
+
+
+@dataclass(frozen=True)
+class Platform:
+    keys: KeysStack
+    network: NetworkStack
+    data: DataStack
+    application: ApplicationStack
+    backup: BackupStack
+    backup_copy: BackupCopyVaultStack | None
+    audit: AuditStack
+
+    @property
+    def stacks(self) -> list[Stack]:
+        stacks: list[Stack | None] = [
+            self.keys, self.network, self.data, self.application, self.backup_copy, self.backup, self.audit
+        ]
+        return [stack for stack in stacks if stack is not None]
+
+
+def build_platform(scope: Construct, config: PlatformConfig) -> Platform:
+    prefix = f"Chat-{config.env_name}"
+    keys = KeysStack(scope, f"{prefix}-Keys", config=config)
+    network = NetworkStack(scope, f"{prefix}-Network", config=config, logs_key=keys.logs_key.key)
+    data = DataStack(
+        scope,
+        f"{prefix}-Data",
+        config=config,
+        network=network.network,
+        database_key=keys.database_key.key,
+        cache_key=keys.cache_key.key,
+        attachments_key=keys.attachments_key.key,
+        logs_key=keys.logs_key.key,
+    )
+    application = ApplicationStack(
+        scope,
+        f"{prefix}-Application",
+        config=config,
+        network=network.network,
+        database=data.database,
+        sessions=data.sessions,
+        attachments_bucket=data.attachments.bucket,
+        attachments_access=data.attachments_access,
+        access_log_bucket=data.access_logs.bucket,
+        cache_key=keys.cache_key.key,
+        logs_key=keys.logs_key.key,
+    )
+    backup_copy = None
+    if config.backup.copy_region is not None:
+        backup_copy = BackupCopyVaultStack(
+            scope, f"{prefix}-BackupCopy", config=config, region=config.backup.copy_region
+        )
+    backup = BackupStack(
+        scope,
+        f"{prefix}-Backup",
+        config=config,
+        backup_key=keys.backup_key.key,
+        database=data.database.instance,
+        copy_vault_stack=backup_copy,
+    )
+    audit = AuditStack(
+        scope, f"{prefix}-Audit", config=config, logs_key=keys.logs_key.key, access_logs=data.access_logs
+    )
+    return Platform(
+        keys=keys, network=network, data=data, application=application, backup=backup, backup_copy=backup_copy,
+        audit=audit,
+    )
