@@ -1,33 +1,93 @@
-"""Synthesize an app; when the policy-validation plugins refuse it, say which resource broke which rule."""
+"""Synthesize an app; when the validation plugins refuse it, end with a summary instead of a traceback.
+
+CDK has already printed its full report to stderr by then; the summary adds the CloudFormation
+logical id of each violating resource and where the report file is.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App
+from aws_cdk import App, CfnElement, Stack
 
 VALIDATION_REPORT = "validation-report.json"
+_VALIDATION_FAILED = ("ValidationFailed", "Validation failed")
+
+
+@dataclass(frozen=True)
+class Violation:
+    plugin: str
+    rule: str
+    severity: str
+    construct_path: str
+    logical_id: str | None
+    stack: str | None
+
+    def line(self) -> str:
+        where = f"{self.construct_path}"
+        if self.logical_id:
+            where += f" (logical id {self.logical_id} in stack {self.stack})"
+        return f"  {self.severity.upper():7} {self.rule} at {where}"
 
 
 def synthesize_or_report(app: App) -> int:
-    """Synthesize ``app``; return 0, or 1 after printing the validation report's violations."""
+    """Synthesize ``app``; return 0, or 1 after printing one line per violation."""
     try:
         app.synth()
     except RuntimeError as error:
-        if "Validation failed" not in str(error) and "ValidationFailed" not in str(error):
+        if not any(marker in str(error) for marker in _VALIDATION_FAILED):
             raise
         report_path = Path(app.outdir) / VALIDATION_REPORT
-        print(format_violations(report_path), file=sys.stderr)
+        print(summarize(app, report_path), file=sys.stderr)
         return 1
     return 0
 
 
-def format_violations(report_path: Path) -> str:
+def read_violations(app: App, report_path: Path) -> list[Violation]:
+    report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
+    violations = []
+    for plugin_report in report.get("pluginReports", []):
+        for violation in plugin_report.get("violations", []):
+            for construct in violation.get("violatingConstructs", []):
+                path = construct.get("constructPath", "")
+                logical_id, stack = _logical_id(app, path)
+                violations.append(
+                    Violation(
+                        plugin=plugin_report.get("pluginName", "?"),
+                        rule=violation.get("ruleName", "?"),
+                        severity=violation.get("severity", "error"),
+                        construct_path=path,
+                        logical_id=logical_id,
+                        stack=stack,
+                    )
+                )
+    return violations
+
+
+def summarize(app: App, report_path: Path) -> str:
     try:
-        report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
+        violations = read_violations(app, report_path)
     except (OSError, ValueError) as error:
-        return f"eu-residency: synthesis failed validation, and {report_path} could not be read: {error}"
-    return json.dumps(report, indent=2)[:5000]
+        return f"eu-residency: synthesis failed validation; the report {report_path} could not be read: {error}"
+    lines = [f"eu-residency: synthesis stopped by {len(violations)} finding(s); full report: {report_path}"]
+    lines += [violation.line() for violation in violations]
+    lines.append("Fix each finding, or acknowledge it on the narrowest construct with a reason (README.md).")
+    return "\n".join(lines)
+
+
+def _logical_id(app: App, construct_path: str) -> tuple[str | None, str | None]:
+    node = app.node
+    construct = None
+    for part in construct_path.split("/"):
+        construct = node.try_find_child(part)
+        if construct is None:
+            return None, None
+        node = construct.node
+    if not isinstance(construct, CfnElement):
+        return None, None
+    stack = Stack.of(construct)
+    return str(stack.resolve(construct.logical_id)), stack.stack_name

@@ -12,6 +12,14 @@ from stacks.config import ConfigError
 CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
 # Set by the CDK CLI when it runs the app; the CLI has then already merged cdk.json and -c flags.
 CLI_CONTEXT_VARIABLE = "CDK_CONTEXT_JSON"
+# What the CDK CLI adds to every synth by default, so that both ways give byte-identical templates
+# (construct paths in resource metadata, asset metadata, the AWS::CDK::Metadata resource).
+CLI_DEFAULT_CONTEXT = {
+    "aws:cdk:enable-path-metadata": True,
+    "aws:cdk:enable-asset-metadata": True,
+    "aws:cdk:version-reporting": True,
+    "aws:cdk:bundling-stacks": ["**"],
+}
 
 
 def direct_run_context(argv: list[str], cdk_json: Path = CDK_JSON) -> dict[str, Any] | None:
@@ -26,6 +34,7 @@ def direct_run_context(argv: list[str], cdk_json: Path = CDK_JSON) -> dict[str, 
         raise ConfigError(f"file {cdk_json}: cannot read its context ({error}); restore cdk.json from git") from error
     if not isinstance(context, dict):
         raise ConfigError(f"file {cdk_json}: 'context' must be an object; restore cdk.json from git")
+    context = {**CLI_DEFAULT_CONTEXT, **context}
     args = iter(argv)
     for arg in args:
         pair = next(args, None) if arg in ("-c", "--context") else None

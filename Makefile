@@ -1,0 +1,66 @@
+# The two commands of README.md: `make synth` (the main job) and `make test` (the quality gate, run by CI).
+# Each installs what it needs first: a Python venv from requirements.lock and the pinned CDK CLI from
+# package-lock.json. Both steps are skipped when their inputs have not changed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+ENVIRONMENTS := $(shell $(PYTHON) -c 'import json; print(" ".join(json.load(open("cdk.json"))["context"]["environments"]))')
+
+# No telemetry, no version check, no notices: nothing reaches out from a synth.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := true
+export CDK_DISABLE_VERSION_CHECK := true
+
+.PHONY: synth test lint typecheck unit install lock clean
+
+## The main job: synthesize every stack of every environment with every check into cdk.out/ENV/.
+synth: install
+	@for env in $(ENVIRONMENTS); do \
+	  echo "== cdk synth -c env=$$env -> cdk.out/$$env"; \
+	  npx --no-install cdk synth --quiet --no-notices -c env=$$env -o cdk.out/$$env; \
+	  echo "   validation report: cdk.out/$$env/validation-report.json"; \
+	done
+
+## The quality gate: lint, type checks, tests.
+test: lint typecheck unit
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+unit: install
+	$(VENV)/bin/pytest
+
+install: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  || { echo "make: Python 3.11 or newer is needed as $(PYTHON); set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==25.3
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm (Node.js 20 or newer) is needed for the CDK CLI"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## Re-pin every Python package after changing pyproject.toml.
+lock: $(PY_STAMP)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	{ echo "# Every Python package the project installs, pinned (pip freeze of the dev environment)."; \
+	  echo "# Regenerate with: make lock"; \
+	  $(PY) -m pip freeze --exclude-editable; } > requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache

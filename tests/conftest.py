@@ -1,0 +1,89 @@
+"""Shared fixtures: the platform is built once per test session per environment, never once per test."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App, Stack
+from aws_cdk.assertions import Template
+
+from stacks.config import PlatformConfig, load_config
+from stacks.platform import Platform, build_platform
+
+REPO = Path(__file__).resolve().parent.parent
+CDK_CONTEXT: dict[str, Any] = json.loads((REPO / "cdk.json").read_text())["context"]
+
+# Synthesis must not depend on who runs the tests.
+os.environ.pop("CDK_DEFAULT_ACCOUNT", None)
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+
+def deep_merge(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def platform_context(env_name: str = "dev", **environment_overrides: Any) -> dict[str, Any]:
+    """cdk.json's context for ``env_name``, with some of that environment's keys replaced."""
+    context = copy.deepcopy(CDK_CONTEXT)
+    context["env"] = env_name
+    context["environments"][env_name] = deep_merge(context["environments"][env_name], environment_overrides)
+    return context
+
+
+def config_for(env_name: str = "dev", **environment_overrides: Any) -> PlatformConfig:
+    context = platform_context(env_name, **environment_overrides)
+    return load_config(context.get)
+
+
+class BuiltPlatform:
+    """A platform built in memory, with each stack's template synthesized on first use."""
+
+    def __init__(self, env_name: str = "dev", **environment_overrides: Any) -> None:
+        self.app = App(context=platform_context(env_name, **environment_overrides))
+        self.config = load_config(self.app.node.try_get_context)
+        self.stacks: Platform = build_platform(self.app, self.config)
+        self._templates: dict[str, Template] = {}
+
+    def template(self, stack: Stack) -> Template:
+        if stack.stack_name not in self._templates:
+            self._templates[stack.stack_name] = Template.from_stack(stack)
+        return self._templates[stack.stack_name]
+
+
+@pytest.fixture(scope="session")
+def dev() -> BuiltPlatform:
+    return BuiltPlatform("dev")
+
+
+@pytest.fixture(scope="session")
+def prod() -> BuiltPlatform:
+    return BuiltPlatform("prod")
+
+
+@pytest.fixture(scope="session", params=["dev", "prod"])
+def each_env(request: pytest.FixtureRequest, dev: BuiltPlatform, prod: BuiltPlatform) -> Iterator[BuiltPlatform]:
+    yield {"dev": dev, "prod": prod}[request.param]
+
+
+def resources(template: Template, resource_type: str) -> dict[str, dict[str, Any]]:
+    """The resources of one type, by logical id (to iterate, never to assert on hashed ids)."""
+    found: dict[str, dict[str, Any]] = template.find_resources(resource_type)
+    return found
+
+
+def only_resource(template: Template, resource_type: str) -> dict[str, Any]:
+    found = resources(template, resource_type)
+    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+    return next(iter(found.values()))

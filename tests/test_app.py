@@ -1,0 +1,157 @@
+"""The whole app, as users run it: `python app.py` and `npx cdk synth`, offline, for every environment.
+
+Each environment is synthesized once per runner for the whole module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import CDK_CONTEXT, REPO
+
+ENVIRONMENTS = sorted(CDK_CONTEXT["environments"])
+NPX = ["npx", "--no-install", "cdk"]
+NONCOMPLIANT_APP = REPO / "tests" / "fixtures" / "apps" / "noncompliant_bucket.py"
+
+
+def _run(command: list[str], *, outdir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CDK_", "AWS_")) or key == "AWS_CA_BUNDLE"
+    }
+    env.update(
+        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+        CDK_DISABLE_CLI_TELEMETRY="true",
+        CDK_DISABLE_VERSION_CHECK="true",
+        # No credentials may be needed: point the SDK at nothing.
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    if outdir is not None:
+        env["CDK_OUTDIR"] = str(outdir)
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def python_synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
+    runs = {}
+    for env_name in ENVIRONMENTS:
+        outdir = tmp_path_factory.mktemp(f"python-{env_name}")
+        runs[env_name] = (_run([sys.executable, "app.py", "-c", f"env={env_name}"], outdir=outdir), outdir)
+    return runs
+
+
+@pytest.fixture(scope="module")
+def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
+    runs = {}
+    for env_name in ENVIRONMENTS:
+        outdir = tmp_path_factory.mktemp(f"cli-{env_name}")
+        command = [*NPX, "synth", "--quiet", "--no-notices", "-c", f"env={env_name}", "-o", str(outdir)]
+        runs[env_name] = (_run(command), outdir)
+    return runs
+
+
+def _templates(outdir: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(outdir.glob("*.template.json"))}
+
+
+def _report(outdir: Path) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads((outdir / "validation-report.json").read_text())
+    return report
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_python_app_synthesizes_every_stack(env_name: str, python_synth: Any) -> None:
+    result, outdir = python_synth[env_name]
+    assert result.returncode == 0, result.stderr[-3000:]
+    expected_stacks = {"Keys", "Network", "Data", "Application", "Backup", "Audit"}
+    names = {name.removesuffix(".template.json").removeprefix(f"Chat-{env_name}-") for name in _templates(outdir)}
+    assert expected_stacks <= names
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_cdk_cli_synthesizes_every_stack_offline(env_name: str, cli_synth: Any) -> None:
+    result, outdir = cli_synth[env_name]
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert len(_templates(outdir)) >= 6
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_two_synths_give_byte_identical_templates(env_name: str, python_synth: Any, cli_synth: Any) -> None:
+    python_templates = _templates(python_synth[env_name][1])
+    cli_templates = _templates(cli_synth[env_name][1])
+    assert python_templates
+    assert python_templates == cli_templates
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_platform_passes_aws_solutions_with_every_acknowledgement_explained(
+    env_name: str, cli_synth: Any
+) -> None:
+    report = _report(cli_synth[env_name][1])
+    plugins = {plugin["pluginName"]: plugin for plugin in report["pluginReports"]}
+    assert plugins["AwsSolutions"]["conclusion"] == "success"
+    for plugin in plugins.values():
+        assert plugin["violations"] == [], plugin["pluginName"]
+        for acknowledged in plugin.get("suppressedViolations", []):
+            assert len(acknowledged["reason"]) >= 40, acknowledged["acknowledgedId"]
+            # Narrowest construct: never the app or a whole stack.
+            assert acknowledged["acknowledgedAt"].count("/") >= 1, acknowledged["acknowledgedAt"]
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_every_template_passes_cfn_lint_without_errors(env_name: str, cli_synth: Any) -> None:
+    outdir = cli_synth[env_name][1]
+    templates = sorted(str(path) for path in outdir.glob("*.template.json"))
+    result = subprocess.run(
+        [sys.executable, "-m", "cfnlint", "--format", "parseable", *templates],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    # cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational.
+    errors = [line for line in result.stdout.splitlines() if ":E" in line]
+    assert result.returncode & 2 == 0 and not errors, result.stdout[-3000:]
+
+
+def test_python_app_exits_non_zero_with_the_rule_id_when_a_resource_breaks_a_rule(tmp_path: Path) -> None:
+    result = _run([sys.executable, str(NONCOMPLIANT_APP)], outdir=tmp_path)
+    assert result.returncode == 1
+    assert "AwsSolutions-S10 at Noncompliant/FailBucket (logical id FailBucket" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cdk_synth_exits_non_zero_with_the_rule_id_when_a_resource_breaks_a_rule(tmp_path: Path) -> None:
+    command = [*NPX, "synth", "--quiet", "--no-notices", "--app", f"{sys.executable} {NONCOMPLIANT_APP}"]
+    result = _run([*command, "-o", str(tmp_path)])
+    assert result.returncode != 0
+    assert "AwsSolutions-S10" in result.stdout + result.stderr
+
+
+def test_python_app_fails_with_one_line_when_the_environment_is_unknown(tmp_path: Path) -> None:
+    result = _run([sys.executable, "app.py", "-c", "env=staging"], outdir=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "eu-residency: configuration error: context key 'env': unknown environment 'staging'; "
+        "use one of dev, prod (-c env=NAME)"
+    ]
+
+
+def test_cdk_synth_fails_with_the_config_error_when_the_environment_is_unknown(tmp_path: Path) -> None:
+    result = _run([*NPX, "synth", "--quiet", "--no-notices", "-c", "env=staging", "-o", str(tmp_path)])
+    assert result.returncode != 0
+    assert "context key 'env': unknown environment 'staging'" in result.stdout + result.stderr
+
+
+def test_python_app_fails_with_one_line_on_a_malformed_argument(tmp_path: Path) -> None:
+    result = _run([sys.executable, "app.py", "--env", "prod"], outdir=tmp_path)
+    assert result.returncode == 2
+    assert "expected -c KEY=VALUE" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,38 @@
+"""The EU region list is exact, and the allowed set may narrow it but never widen it."""
+
+from __future__ import annotations
+
+import pytest
+
+from constructs_lib.regions import EU_REGIONS, RegionError, is_eu_region, validate_allowed_regions
+
+
+def test_eu_regions_are_exactly_the_eu_members_regions() -> None:
+    assert {
+        "eu-west-1",
+        "eu-west-3",
+        "eu-central-1",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "eusc-de-east-1",
+    } == EU_REGIONS
+
+
+@pytest.mark.parametrize("region", ["eu-west-2", "eu-central-2", "us-east-1", "il-central-1", ""])
+def test_regions_outside_the_eu_are_not_eu(region: str) -> None:
+    assert not is_eu_region(region)
+
+
+def test_allowed_regions_may_narrow_the_eu_list() -> None:
+    assert validate_allowed_regions(["eu-west-1"]) == {"eu-west-1"}
+
+
+def test_allowed_regions_fail_when_they_leave_the_eu() -> None:
+    with pytest.raises(RegionError, match=r"eu-west-2 \(London, United Kingdom\) is outside the EU"):
+        validate_allowed_regions(["eu-west-1", "eu-west-2"])
+
+
+def test_allowed_regions_fail_when_empty() -> None:
+    with pytest.raises(RegionError, match="empty"):
+        validate_allowed_regions([])
