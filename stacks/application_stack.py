@@ -51,7 +51,10 @@ class ApplicationStack(PlatformStack):
         logs_key: kms.IKey,
     ) -> None:
         super().__init__(
-            scope, construct_id, config=config, description="TLS load balancer, WAF and the chat service on Fargate"
+            scope,
+            construct_id,
+            config=config,
+            description="TLS load balancer, WAF and the chat service on Fargate",
         )
         zone = None
         if config.dns_validated_certificate is not None:
@@ -146,13 +149,19 @@ class ApplicationStack(PlatformStack):
             health_check=elbv2.HealthCheck(path=config.app.health_check_path, protocol=elbv2.Protocol.HTTPS),
         )
         # Egress: the database, the session store, and AWS services through in-region endpoints only.
-        self.chat.connections.allow_to(database.connections, ec2.Port.tcp(POSTGRES_PORT), "chat app to PostgreSQL")
-        self.chat.connections.allow_to(sessions.connections, ec2.Port.tcp(VALKEY_PORT), "chat app to Valkey sessions")
+        self.chat.connections.allow_to(
+            database.connections, ec2.Port.tcp(POSTGRES_PORT), "chat app to PostgreSQL"
+        )
+        self.chat.connections.allow_to(
+            sessions.connections, ec2.Port.tcp(VALKEY_PORT), "chat app to Valkey sessions"
+        )
         self.chat.connections.allow_to(
             network.endpoint_security_group, ec2.Port.HTTPS, "chat app to in-region AWS endpoints"
         )
         self.chat.connections.allow_to(
-            ec2.Peer.prefix_list(config.app.s3_prefix_list_id), ec2.Port.HTTPS, "chat app to S3 (gateway endpoint)"
+            ec2.Peer.prefix_list(config.app.s3_prefix_list_id),
+            ec2.Port.HTTPS,
+            "chat app to S3 (gateway endpoint)",
         )
 
         execution_role = self.chat.task_definition.obtain_execution_role()
@@ -161,7 +170,9 @@ class ApplicationStack(PlatformStack):
                 sid="DecryptSessionStoreAuthTokenThroughSecretsManager",
                 actions=["kms:Decrypt"],
                 resources=[cache_key.key_arn],
-                conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{self.region}.amazonaws.com"}},
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"secretsmanager.{self.region}.amazonaws.com"}
+                },
             )
         )
         task_role = self.chat.task_definition.task_role

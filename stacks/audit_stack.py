@@ -1,4 +1,4 @@
-"""Who did what in the account: a multi-region CloudTrail trail delivered to an encrypted bucket in the platform region."""
+"""Who did what in the account: a multi-region CloudTrail trail, delivered to an encrypted bucket here."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ class AuditStack(PlatformStack):
         logs_key: kms.IKey,
         access_logs: AccessLogBucket,
     ) -> None:
-        super().__init__(scope, construct_id, config=config, description="CloudTrail trail and its log bucket")
+        super().__init__(
+            scope, construct_id, config=config, description="CloudTrail trail and its log bucket"
+        )
         self.trail_logs = DataBucket(
             self,
             "TrailLogs",

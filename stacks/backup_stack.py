@@ -1,4 +1,4 @@
-"""Backups of the database in an encrypted vault in the platform region, optionally copied to a second EU region."""
+"""Database backups in an encrypted vault in the platform region, optionally copied to another EU region."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
 from constructs import Construct
 
-from constructs_lib.constructs import DataClassification, DataKey, classify
 from constructs_lib.acknowledgements import acknowledge
+from constructs_lib.constructs import DataClassification, DataKey, classify
 from stacks.base import PlatformStack
 from stacks.config import PlatformConfig
 
@@ -59,7 +59,9 @@ class BackupStack(PlatformStack):
         database: rds.IDatabaseInstance,
         copy_vault_stack: BackupCopyVaultStack | None,
     ) -> None:
-        super().__init__(scope, construct_id, config=config, description="AWS Backup vault and plan for the database")
+        super().__init__(
+            scope, construct_id, config=config, description="AWS Backup vault and plan for the database"
+        )
         self.vault = backup.BackupVault(
             self,
             "Vault",

@@ -35,8 +35,30 @@ _CACHE_NODE_TYPE = re.compile(r"^cache\.[a-z][a-z0-9-]*\.[a-z0-9]+$")
 _POSTGRES_VERSION = re.compile(r"^1[4-8]\.\d{1,2}$")
 
 # CloudWatch Logs accepts only these retention periods (days).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-                      2557, 2922, 3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 FARGATE_CPU_UNITS = (256, 512, 1024, 2048, 4096, 8192, 16384)
 
 
@@ -139,7 +161,9 @@ class _Section:
 
     def raw(self, name: str) -> Any:
         if name not in self._values:
-            raise ConfigError(f"context key '{self.key(name)}' is missing; add it to cdk.json (see README.md)")
+            raise ConfigError(
+                f"context key '{self.key(name)}' is missing; add it to cdk.json (see README.md)"
+            )
         return self._values[name]
 
     def optional(self, name: str) -> Any:
@@ -296,7 +320,9 @@ def load_config(context: Callable[[str], Any]) -> PlatformConfig:
         deletion_protection=database.boolean("deletion_protection"),
         backup_retention_days=database.integer("backup_retention_days", minimum=1, maximum=35),
         postgres_version=database.string(
-            "postgres_version", _POSTGRES_VERSION, "use a full PostgreSQL version such as 17.9 (major 14 to 18)"
+            "postgres_version",
+            _POSTGRES_VERSION,
+            "use a full PostgreSQL version such as 17.9 (major 14 to 18)",
         ),
     )
     if database_config.max_allocated_storage_gib < database_config.allocated_storage_gib:
@@ -311,7 +337,9 @@ def load_config(context: Callable[[str], Any]) -> PlatformConfig:
         account=_resolve_account(env, context),
         region=region,
         availability_zones=tuple(zones),
-        domain_name=env.string("domain_name", _DOMAIN, "use a lower-case domain name such as chat.example.eu"),
+        domain_name=env.string(
+            "domain_name", _DOMAIN, "use a lower-case domain name such as chat.example.eu"
+        ),
         certificate_arn=certificate_arn,
         dns_validated_certificate=dns_certificate,
         nat_gateways=env.integer("nat_gateways", minimum=1, maximum=3),
@@ -331,8 +359,12 @@ def load_config(context: Callable[[str], Any]) -> PlatformConfig:
             cpu=app.choice("cpu", FARGATE_CPU_UNITS),
             memory_mib=app.integer("memory_mib", minimum=512, maximum=122880),
             desired_count=app.integer("desired_count", minimum=1, maximum=100),
-            requests_per_five_minutes=app.integer("requests_per_five_minutes", minimum=10, maximum=2_000_000_000),
-            health_check_path=app.string("health_check_path", _HEALTH_CHECK_PATH, "use a path such as /health"),
+            requests_per_five_minutes=app.integer(
+                "requests_per_five_minutes", minimum=10, maximum=2_000_000_000
+            ),
+            health_check_path=app.string(
+                "health_check_path", _HEALTH_CHECK_PATH, "use a path such as /health"
+            ),
             s3_prefix_list_id=app.string(
                 "s3_prefix_list_id",
                 _PREFIX_LIST_ID,

@@ -7,6 +7,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from constructs_lib.acknowledgements import acknowledge
 from constructs_lib.constructs import (
     AccessLogBucket,
     DataBucket,
@@ -16,7 +17,6 @@ from constructs_lib.constructs import (
     SessionCache,
 )
 from constructs_lib.constructs.database import DatabaseSize
-from constructs_lib.acknowledgements import acknowledge
 from stacks.base import PlatformStack
 from stacks.config import PlatformConfig
 
@@ -35,10 +35,16 @@ class DataStack(PlatformStack):
         logs_key: kms.IKey,
     ) -> None:
         super().__init__(
-            scope, construct_id, config=config, description="PostgreSQL, Valkey sessions, attachments and log buckets"
+            scope,
+            construct_id,
+            config=config,
+            description="PostgreSQL, Valkey sessions, attachments and log buckets",
         )
         self.access_logs = AccessLogBucket(
-            self, "AccessLogs", expiration_days=config.retention.access_log_days, removal_policy=self.data_removal_policy
+            self,
+            "AccessLogs",
+            expiration_days=config.retention.access_log_days,
+            removal_policy=self.data_removal_policy,
         )
         self.attachments = DataBucket(
             self,

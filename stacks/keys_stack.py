@@ -27,9 +27,14 @@ class KeysStack(PlatformStack):
                 classification=DataClassification.PERSONAL,
             )
 
-        self.database_key = key("database", "PostgreSQL storage, snapshots, Performance Insights, master secret",
-                                ("rds", "secretsmanager"))
-        self.cache_key = key("cache", "Valkey session store at rest and its AUTH token", ("elasticache", "secretsmanager"))
+        self.database_key = key(
+            "database",
+            "PostgreSQL storage, snapshots, Performance Insights, master secret",
+            ("rds", "secretsmanager"),
+        )
+        self.cache_key = key(
+            "cache", "Valkey session store at rest and its AUTH token", ("elasticache", "secretsmanager")
+        )
         self.attachments_key = key("attachments", "Chat attachments uploaded by the mobile apps", ("s3",))
         self.logs_key = key("logs", "CloudWatch log groups and CloudTrail log files", ("logs", "s3"))
         self.logs_key.allow_cloudwatch_logs()

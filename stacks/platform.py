@@ -29,7 +29,13 @@ class Platform:
     @property
     def stacks(self) -> list[Stack]:
         stacks: list[Stack | None] = [
-            self.keys, self.network, self.data, self.application, self.backup_copy, self.backup, self.audit
+            self.keys,
+            self.network,
+            self.data,
+            self.application,
+            self.backup_copy,
+            self.backup,
+            self.audit,
         ]
         return [stack for stack in stacks if stack is not None]
 
@@ -78,6 +84,11 @@ def build_platform(scope: Construct, config: PlatformConfig) -> Platform:
         scope, f"{prefix}-Audit", config=config, logs_key=keys.logs_key.key, access_logs=data.access_logs
     )
     return Platform(
-        keys=keys, network=network, data=data, application=application, backup=backup, backup_copy=backup_copy,
+        keys=keys,
+        network=network,
+        data=data,
+        application=application,
+        backup=backup,
+        backup_copy=backup_copy,
         audit=audit,
     )

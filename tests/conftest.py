@@ -61,6 +61,31 @@ class BuiltPlatform:
             self._templates[stack.stack_name] = Template.from_stack(stack)
         return self._templates[stack.stack_name]
 
+    def stack_named(self, name: str) -> Stack:
+        for stack in self.stacks.stacks:
+            if stack.stack_name == name:
+                return stack
+        raise AssertionError(f"no stack named {name} in the platform")
+
+    def follow(self, stack: Stack, value: Any) -> tuple[str, str, dict[str, Any]]:
+        """(stack name, logical id, resource) that a Ref, Fn::GetAtt or Fn::GetStackOutput points at."""
+        assert isinstance(value, dict), f"expected a reference, got {value!r}"
+        if "Fn::GetStackOutput" in value:
+            reference = value["Fn::GetStackOutput"]
+            producer = self.stack_named(reference["StackName"])
+            output = self.template(producer).find_outputs(reference["OutputName"])
+            assert output, f"{reference['StackName']} has no output {reference['OutputName']}"
+            return self.follow(producer, output[reference["OutputName"]]["Value"])
+        if "Ref" in value:
+            logical_id = value["Ref"]
+        elif "Fn::GetAtt" in value:
+            logical_id = value["Fn::GetAtt"][0]
+        else:
+            raise AssertionError(f"expected a Ref, Fn::GetAtt or Fn::GetStackOutput, got {value!r}")
+        found = self.template(stack).to_json()["Resources"]
+        assert logical_id in found, f"{value!r} points at nothing in {stack.stack_name}"
+        return stack.stack_name, logical_id, found[logical_id]
+
 
 @pytest.fixture(scope="session")
 def dev() -> BuiltPlatform:
@@ -73,7 +98,9 @@ def prod() -> BuiltPlatform:
 
 
 @pytest.fixture(scope="session", params=["dev", "prod"])
-def each_env(request: pytest.FixtureRequest, dev: BuiltPlatform, prod: BuiltPlatform) -> Iterator[BuiltPlatform]:
+def each_env(
+    request: pytest.FixtureRequest, dev: BuiltPlatform, prod: BuiltPlatform
+) -> Iterator[BuiltPlatform]:
     yield {"dev": dev, "prod": prod}[request.param]
 
 

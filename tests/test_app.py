@@ -38,11 +38,15 @@ def _run(command: list[str], *, outdir: Path | None = None) -> subprocess.Comple
     )
     if outdir is not None:
         env["CDK_OUTDIR"] = str(outdir)
-    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 @pytest.fixture(scope="module")
-def python_synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
+def python_synth(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
     runs = {}
     for env_name in ENVIRONMENTS:
         outdir = tmp_path_factory.mktemp(f"python-{env_name}")
@@ -51,7 +55,9 @@ def python_synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[su
 
 
 @pytest.fixture(scope="module")
-def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
+def cli_synth(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
     runs = {}
     for env_name in ENVIRONMENTS:
         outdir = tmp_path_factory.mktemp(f"cli-{env_name}")
@@ -74,7 +80,9 @@ def test_python_app_synthesizes_every_stack(env_name: str, python_synth: Any) ->
     result, outdir = python_synth[env_name]
     assert result.returncode == 0, result.stderr[-3000:]
     expected_stacks = {"Keys", "Network", "Data", "Application", "Backup", "Audit"}
-    names = {name.removesuffix(".template.json").removeprefix(f"Chat-{env_name}-") for name in _templates(outdir)}
+    names = {
+        name.removesuffix(".template.json").removeprefix(f"Chat-{env_name}-") for name in _templates(outdir)
+    }
     assert expected_stacks <= names
 
 
@@ -114,7 +122,10 @@ def test_every_template_passes_cfn_lint_without_errors(env_name: str, cli_synth:
     templates = sorted(str(path) for path in outdir.glob("*.template.json"))
     result = subprocess.run(
         [sys.executable, "-m", "cfnlint", "--format", "parseable", *templates],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     # cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational.
     errors = [line for line in result.stdout.splitlines() if ":E" in line]

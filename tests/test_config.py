@@ -76,11 +76,19 @@ BAD_VALUES: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "two zones": ({"availability_zones": ["eu-west-1a", "eu-west-1b"]}, ("availability_zones", "three")),
     "malformed account": ({"account": "12345"}, ("environments.dev.account", "12-digit")),
     "certificate in another region": (
-        {"certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000001"},
+        {
+            "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/"
+            + "0" * 8
+            + "-0000-4000-8000-"
+            + "0" * 12
+        },
         ("environments.dev.certificate_arn", "us-east-1"),
     ),
     "malformed certificate": ({"certificate_arn": "not-an-arn"}, ("certificate_arn", "not-an-arn")),
-    "neither certificate nor zone": ({"certificate_arn": None}, ("certificate_arn", "hosted_zone", "exactly one")),
+    "neither certificate nor zone": (
+        {"certificate_arn": None},
+        ("certificate_arn", "hosted_zone", "exactly one"),
+    ),
     "both certificate and zone": (
         {"hosted_zone": {"hosted_zone_id": "Z0123456789ABC", "zone_name": "example.eu"}},
         ("exactly one",),
@@ -92,7 +100,10 @@ BAD_VALUES: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "string where a number belongs": ({"nat_gateways": "2"}, ("environments.dev.nat_gateways", "'2'")),
     "bool where a number belongs": ({"nat_gateways": True}, ("environments.dev.nat_gateways", "True")),
     "number out of range": ({"nat_gateways": 4}, ("environments.dev.nat_gateways", "4")),
-    "retention CloudWatch refuses": ({"retention": {"log_days": 31}}, ("environments.dev.retention.log_days", "31")),
+    "retention CloudWatch refuses": (
+        {"retention": {"log_days": 31}},
+        ("environments.dev.retention.log_days", "31"),
+    ),
     "backup retention RDS refuses": (
         {"database": {"backup_retention_days": 0}},
         ("environments.dev.database.backup_retention_days", "0"),
@@ -132,7 +143,9 @@ def test_load_fails_when_a_value_is_bad(case: str) -> None:
 def test_load_fails_when_the_environment_is_unknown() -> None:
     context = platform_context("dev")
     context["env"] = "staging"
-    with pytest.raises(ConfigError, match=r"context key 'env': unknown environment 'staging'; use one of dev, prod"):
+    with pytest.raises(
+        ConfigError, match=r"context key 'env': unknown environment 'staging'; use one of dev, prod"
+    ):
         load_config(context.get)
 
 

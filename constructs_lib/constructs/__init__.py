@@ -2,8 +2,8 @@
 
 from constructs_lib.constructs.buckets import AccessLogBucket, DataBucket
 from constructs_lib.constructs.cache import SessionCache
-from constructs_lib.constructs.container_service import PrivateContainerService
 from constructs_lib.constructs.classification import DataClassification, classify
+from constructs_lib.constructs.container_service import PrivateContainerService
 from constructs_lib.constructs.database import PostgresDatabase
 from constructs_lib.constructs.keys import DataKey
 from constructs_lib.constructs.load_balancer import TlsLoadBalancer

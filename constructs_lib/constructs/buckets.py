@@ -88,12 +88,16 @@ class DataBucket(Construct):
                     sid="UseTheBucketKeyThroughS3",
                     actions=["kms:Decrypt", "kms:GenerateDataKey"],
                     resources=[self.encryption_key.key_arn],
-                    conditions={"StringEquals": {"kms:ViaService": f"s3.{Stack.of(self).region}.amazonaws.com"}},
+                    conditions={
+                        "StringEquals": {"kms:ViaService": f"s3.{Stack.of(self).region}.amazonaws.com"}
+                    },
                 ),
             ],
         )
         stack = Stack.of(self)
-        bucket_logical_id = stack.resolve(stack.get_logical_id(self.bucket.node.default_child))  # type: ignore[arg-type]
+        cfn_bucket = self.bucket.node.default_child
+        assert isinstance(cfn_bucket, s3.CfnBucket)
+        bucket_logical_id = stack.resolve(cfn_bucket.logical_id)
         acknowledge(
             policy,
             f"AwsSolutions-IAM5[Resource::<{bucket_logical_id}.Arn>/*]",

@@ -10,7 +10,6 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from constructs_lib.acknowledgements import acknowledge
-
 from constructs_lib.constructs.classification import DataClassification, classify
 from constructs_lib.constructs.log_group import EncryptedLogGroup
 
@@ -49,13 +48,14 @@ class SessionCache(Construct):
         super().__init__(scope, construct_id)
         if replicas_per_node_group < 1:
             raise ValueError(
-                f"session cache replicas: {replicas_per_node_group}; Multi-AZ failover needs at least one replica"
+                f"session cache replicas: {replicas_per_node_group}; Multi-AZ failover needs at least one "
+                "replica"
             )
         self.security_group = ec2.SecurityGroup(
             self,
             "SecurityGroup",
             vpc=vpc,
-            description="Valkey session store: accepts connections only from the security groups allowed in code",
+            description="Valkey sessions: accepts connections only from the security groups allowed in code",
             allow_all_outbound=False,
         )
         self.connections = ec2.Connections(

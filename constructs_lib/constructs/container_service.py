@@ -11,7 +11,6 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from constructs_lib.acknowledgements import acknowledge
-
 from constructs_lib.constructs.classification import DataClassification, classify
 from constructs_lib.constructs.log_group import EncryptedLogGroup
 

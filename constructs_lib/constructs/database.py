@@ -11,7 +11,6 @@ from aws_cdk import aws_rds as rds
 from constructs import Construct
 
 from constructs_lib.acknowledgements import acknowledge
-
 from constructs_lib.constructs.classification import DataClassification, classify
 from constructs_lib.constructs.log_group import EncryptedLogGroup
 
@@ -57,10 +56,11 @@ class PostgresDatabase(Construct):
         super().__init__(scope, construct_id)
         if not 1 <= backup_retention_days <= 35:
             raise ValueError(
-                f"backup retention: {backup_retention_days} days; RDS keeps 1 to 35 days and backups are required"
+                f"backup retention: {backup_retention_days} days; RDS keeps 1 to 35 days, and backups are "
+                "required"
             )
         engine = rds.DatabaseInstanceEngine.postgres(
-            version=rds.PostgresEngineVersion.of(postgres_version, postgres_version.split(".")[0])
+            version=rds.PostgresEngineVersion.of(postgres_version, postgres_version.split(".", maxsplit=1)[0])
         )
         self.parameter_group = rds.ParameterGroup(
             self,
@@ -82,7 +82,9 @@ class PostgresDatabase(Construct):
                 encryption_key=log_key,
                 retention_days=log_retention_days,
                 classification=DataClassification.PERSONAL,
-                removal_policy=RemovalPolicy.DESTROY if removal_policy == RemovalPolicy.DESTROY else RemovalPolicy.RETAIN,
+                removal_policy=RemovalPolicy.DESTROY
+                if removal_policy == RemovalPolicy.DESTROY
+                else RemovalPolicy.RETAIN,
             )
             for log_name in EXPORTED_LOGS
         ]

@@ -77,12 +77,20 @@ class DataKey(Construct):
             iam.PolicyStatement(
                 sid="AllowCloudWatchLogsOfThisAccount",
                 principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                actions=[
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
                 resources=["*"],
                 conditions={
                     "ArnLike": {
                         "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                            service="logs", resource="log-group", resource_name="*",
+                            service="logs",
+                            resource="log-group",
+                            resource_name="*",
                             arn_format=ArnFormat.COLON_RESOURCE_NAME,
                         )
                     }
@@ -119,4 +127,3 @@ class DataKey(Construct):
                 conditions={"StringEquals": {"aws:SourceArn": trail_arn}},
             )
         )
-

@@ -10,7 +10,6 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from constructs_lib.acknowledgements import CLOUDFORMATION_VALIDATE, acknowledge
-
 from constructs_lib.constructs.classification import DataClassification
 from constructs_lib.constructs.log_group import EncryptedLogGroup
 
@@ -131,14 +130,18 @@ class PrivateNetwork(Construct):
     def public_subnets(self) -> ec2.SubnetSelection:
         return ec2.SubnetSelection(subnet_group_name=PUBLIC_SUBNETS)
 
-    def _log_default_sg_handler(self, key: kms.IKey, retention_days: int, removal_policy: RemovalPolicy) -> None:
+    def _log_default_sg_handler(
+        self, key: kms.IKey, retention_days: int, removal_policy: RemovalPolicy
+    ) -> None:
         """Send the default-SG custom resource's Lambda logs to an encrypted group that expires.
 
         Left alone, Lambda creates ``/aws/lambda/NAME`` unencrypted and kept forever.
         """
         provider = Stack.of(self).node.try_find_child(RESTRICT_DEFAULT_SG_PROVIDER_ID)
         if provider is None:
-            raise RuntimeError(f"aws-cdk-lib no longer adds {RESTRICT_DEFAULT_SG_PROVIDER_ID}; revisit this fix")
+            raise RuntimeError(
+                f"aws-cdk-lib no longer adds {RESTRICT_DEFAULT_SG_PROVIDER_ID}; revisit this fix"
+            )
         handler = provider.node.find_child("Handler")
         assert isinstance(handler, CfnResource)
         handler_logs = EncryptedLogGroup(

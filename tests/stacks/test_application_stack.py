@@ -57,36 +57,6 @@ def tls_policy_name() -> str:
     return name
 
 
-# --- following references --------------------------------------------------------------------------
-
-
-def _stack_named(platform: BuiltPlatform, name: str) -> Stack:
-    for stack in platform.stacks.stacks:
-        if stack.stack_name == name:
-            return stack
-    raise AssertionError(f"no stack named {name} in the platform")
-
-
-def follow(platform: BuiltPlatform, stack: Stack, value: Any) -> tuple[str, str, dict[str, Any]]:
-    """(stack name, logical id, resource) that a Ref, Fn::GetAtt or Fn::GetStackOutput points at."""
-    assert isinstance(value, dict), f"expected a reference, got {value!r}"
-    if "Fn::GetStackOutput" in value:
-        reference = value["Fn::GetStackOutput"]
-        producer = _stack_named(platform, reference["StackName"])
-        output = platform.template(producer).find_outputs(reference["OutputName"])
-        assert output, f"{reference['StackName']} has no output {reference['OutputName']}"
-        return follow(platform, producer, output[reference["OutputName"]]["Value"])
-    if "Ref" in value:
-        logical_id = value["Ref"]
-    elif "Fn::GetAtt" in value:
-        logical_id = value["Fn::GetAtt"][0]
-    else:
-        raise AssertionError(f"expected a Ref, Fn::GetAtt or Fn::GetStackOutput, got {value!r}")
-    found = platform.template(stack).to_json()["Resources"]
-    assert logical_id in found, f"{value!r} points at nothing in {stack.stack_name}"
-    return stack.stack_name, logical_id, found[logical_id]
-
-
 def group_id(logical_id: str) -> dict[str, Any]:
     return {"Fn::GetAtt": [logical_id, "GroupId"]}
 
@@ -133,7 +103,7 @@ def _container(template: Template) -> dict[str, Any]:
 def _assert_encrypted_and_expiring(platform: BuiltPlatform, log_group: dict[str, Any], days: int) -> None:
     properties = log_group["Properties"]
     assert "KmsKeyId" in properties, f"log group {properties.get('LogGroupName')} is not KMS-encrypted"
-    _, _, key = follow(platform, platform.stacks.application, properties["KmsKeyId"])
+    _, _, key = platform.follow(platform.stacks.application, properties["KmsKeyId"])
     assert key["Type"] == "AWS::KMS::Key"
     assert properties.get("RetentionInDays") == days
 
@@ -142,9 +112,7 @@ def _assert_encrypted_and_expiring(platform: BuiltPlatform, log_group: dict[str,
 
 
 def test_load_balancer_is_internet_facing(each_env: BuiltPlatform) -> None:
-    _application(each_env).has_resource_properties(
-        ALB, {"Scheme": "internet-facing", "Type": "application"}
-    )
+    _application(each_env).has_resource_properties(ALB, {"Scheme": "internet-facing", "Type": "application"})
     _application(each_env).resource_count_is(ALB, 1)
 
 
@@ -152,7 +120,7 @@ def test_load_balancer_is_in_the_public_subnets_only(each_env: BuiltPlatform) ->
     subnets = only_resource(_application(each_env), ALB)["Properties"]["Subnets"]
     assert len(subnets) == len(each_env.config.availability_zones)
     for subnet in subnets:
-        stack_name, _, resource = follow(each_env, each_env.stacks.application, subnet)
+        stack_name, _, resource = each_env.follow(each_env.stacks.application, subnet)
         assert stack_name == each_env.stacks.network.stack_name
         assert resource["Type"] == "AWS::EC2::Subnet"
         tags = {tag["Key"]: tag["Value"] for tag in resource["Properties"]["Tags"]}
@@ -175,7 +143,7 @@ def test_load_balancer_writes_access_logs_to_a_bucket(each_env: BuiltPlatform) -
     attributes = only_resource(_application(each_env), ALB)["Properties"]["LoadBalancerAttributes"]
     by_key = {attribute["Key"]: attribute["Value"] for attribute in attributes}
     assert by_key["access_logs.s3.enabled"] == "true"
-    _, _, bucket = follow(each_env, each_env.stacks.application, by_key["access_logs.s3.bucket"])
+    _, _, bucket = each_env.follow(each_env.stacks.application, by_key["access_logs.s3.bucket"])
     assert bucket["Type"] == "AWS::S3::Bucket"
 
 
@@ -324,7 +292,9 @@ def test_web_acl_logs_to_an_encrypted_expiring_waf_log_group(each_env: BuiltPlat
     assert log_group_name.startswith("aws-waf-logs-")
     log_groups = template.find_resources(LOG_GROUP, {"Properties": {"LogGroupName": log_group_name}})
     assert len(log_groups) == 1, f"no log group {log_group_name} in the stack"
-    _assert_encrypted_and_expiring(each_env, next(iter(log_groups.values())), each_env.config.retention.log_days)
+    _assert_encrypted_and_expiring(
+        each_env, next(iter(log_groups.values())), each_env.config.retention.log_days
+    )
 
 
 # --- security groups ---------------------------------------------------------------------------------
@@ -333,7 +303,9 @@ def test_web_acl_logs_to_an_encrypted_expiring_waf_log_group(each_env: BuiltPlat
 def test_load_balancer_security_group_admits_only_https_and_http(each_env: BuiltPlatform) -> None:
     template = _application(each_env)
     load_balancer_group = _load_balancer_security_group(template)
-    inline = template.to_json()["Resources"][load_balancer_group]["Properties"].get("SecurityGroupIngress", [])
+    inline = template.to_json()["Resources"][load_balancer_group]["Properties"].get(
+        "SecurityGroupIngress", []
+    )
     standalone = _rules_of(template, INGRESS, load_balancer_group)
     ports = sorted((rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) for rule in [*inline, *standalone])
     assert ports == [("tcp", 80, 80), ("tcp", 443, 443)]
@@ -359,10 +331,14 @@ def test_application_security_group_egress_is_exactly_the_data_stores_and_endpoi
     application_group = _application_security_group(template)
     data = each_env.template(each_env.stacks.data)
     database_group = only_resource(data, "AWS::RDS::DBInstance")["Properties"]["VPCSecurityGroups"]
-    sessions_group = only_resource(data, "AWS::ElastiCache::ReplicationGroup")["Properties"]["SecurityGroupIds"]
+    sessions_group = only_resource(data, "AWS::ElastiCache::ReplicationGroup")["Properties"][
+        "SecurityGroupIds"
+    ]
     endpoint_groups = {
         (each_env.stacks.network.stack_name, group["Fn::GetAtt"][0])
-        for endpoint in resources(each_env.template(each_env.stacks.network), "AWS::EC2::VPCEndpoint").values()
+        for endpoint in resources(
+            each_env.template(each_env.stacks.network), "AWS::EC2::VPCEndpoint"
+        ).values()
         for group in endpoint["Properties"].get("SecurityGroupIds", [])
     }
     assert len(database_group) == 1 and len(sessions_group) == 1 and len(endpoint_groups) == 1
@@ -376,8 +352,8 @@ def test_application_security_group_egress_is_exactly_the_data_stores_and_endpoi
     actual = []
     for rule in _rules_of(template, EGRESS, application_group):
         if "DestinationSecurityGroupId" in rule:
-            stack_name, logical_id, resource = follow(
-                each_env, each_env.stacks.application, rule["DestinationSecurityGroupId"]
+            stack_name, logical_id, resource = each_env.follow(
+                each_env.stacks.application, rule["DestinationSecurityGroupId"]
             )
             assert resource["Type"] == SECURITY_GROUP
             destination: tuple[str, str] = (stack_name, logical_id)
@@ -442,7 +418,7 @@ def test_container_logs_to_an_encrypted_expiring_log_group(each_env: BuiltPlatfo
     logging = _container(_application(each_env))["LogConfiguration"]
     assert logging["LogDriver"] == "awslogs"
     assert logging["Options"]["awslogs-region"] == each_env.config.region
-    _, _, log_group = follow(each_env, each_env.stacks.application, logging["Options"]["awslogs-group"])
+    _, _, log_group = each_env.follow(each_env.stacks.application, logging["Options"]["awslogs-group"])
     assert log_group["Type"] == LOG_GROUP
     _assert_encrypted_and_expiring(each_env, log_group, each_env.config.retention.log_days)
 

@@ -16,33 +16,6 @@ SELECTION = "AWS::Backup::BackupSelection"
 COPY_REGION = "eu-central-1"
 
 
-def _stack_named(platform: BuiltPlatform, name: str) -> Stack:
-    for stack in platform.stacks.stacks:
-        if stack.stack_name == name:
-            return stack
-    raise AssertionError(f"no stack named {name} in the platform")
-
-
-def follow(platform: BuiltPlatform, stack: Stack, value: Any) -> tuple[str, str, dict[str, Any]]:
-    """(stack name, logical id, resource) that a Ref, Fn::GetAtt or Fn::GetStackOutput points at."""
-    assert isinstance(value, dict), f"expected a reference, got {value!r}"
-    if "Fn::GetStackOutput" in value:
-        reference = value["Fn::GetStackOutput"]
-        producer = _stack_named(platform, reference["StackName"])
-        output = platform.template(producer).find_outputs(reference["OutputName"])
-        assert output, f"{reference['StackName']} has no output {reference['OutputName']}"
-        return follow(platform, producer, output[reference["OutputName"]]["Value"])
-    if "Ref" in value:
-        logical_id = value["Ref"]
-    elif "Fn::GetAtt" in value:
-        logical_id = value["Fn::GetAtt"][0]
-    else:
-        raise AssertionError(f"expected a Ref, Fn::GetAtt or Fn::GetStackOutput, got {value!r}")
-    found = platform.template(stack).to_json()["Resources"]
-    assert logical_id in found, f"{value!r} points at nothing in {stack.stack_name}"
-    return stack.stack_name, logical_id, found[logical_id]
-
-
 def _backup(platform: BuiltPlatform) -> Template:
     return platform.template(platform.stacks.backup)
 
@@ -70,7 +43,7 @@ def test_vault_is_encrypted_with_a_kms_key(each_env: BuiltPlatform) -> None:
     template.resource_count_is(VAULT, 1)
     vault = only_resource(template, VAULT)["Properties"]
     assert "EncryptionKeyArn" in vault, "the vault uses the AWS-managed key"
-    stack_name, _, key = follow(each_env, each_env.stacks.backup, vault["EncryptionKeyArn"])
+    stack_name, _, key = each_env.follow(each_env.stacks.backup, vault["EncryptionKeyArn"])
     assert key["Type"] == "AWS::KMS::Key"
     assert key["Properties"]["EnableKeyRotation"] is True
     assert stack_name == each_env.stacks.keys.stack_name
@@ -141,7 +114,7 @@ def test_prod_copy_vault_is_encrypted_with_a_rotated_key_of_its_own(prod: BuiltP
     stack = _copy_vault_stack(prod)
     vault = only_resource(prod.template(stack), VAULT)["Properties"]
     assert "EncryptionKeyArn" in vault, "the copy vault uses the AWS-managed key"
-    stack_name, _, key = follow(prod, stack, vault["EncryptionKeyArn"])
+    stack_name, _, key = prod.follow(stack, vault["EncryptionKeyArn"])
     assert stack_name == stack.stack_name, "the copy vault's key must be in the copy region"
     assert key["Type"] == "AWS::KMS::Key"
     assert key["Properties"]["EnableKeyRotation"] is True
@@ -159,6 +132,6 @@ def test_selection_backs_up_the_database_instance(each_env: BuiltPlatform) -> No
     (arn,) = selection["BackupSelection"]["Resources"]
     prefix, instance = arn["Fn::Join"][1]
     assert prefix == f"arn:aws:rds:{each_env.config.region}:{each_env.config.account}:db:"
-    stack_name, _, resource = follow(each_env, each_env.stacks.backup, instance)
+    stack_name, _, resource = each_env.follow(each_env.stacks.backup, instance)
     assert stack_name == each_env.stacks.data.stack_name
     assert resource["Type"] == "AWS::RDS::DBInstance"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from tests.conftest import BuiltPlatform, only_resource, resources
 
 
@@ -152,7 +153,9 @@ def test_attachments_bucket_uses_sse_kms_with_its_key_and_a_bucket_key(each_env:
     _key_output(rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"], "AttachmentsKey")
 
 
-def test_attachments_bucket_is_private_versioned_logged_and_expires_old_versions(each_env: BuiltPlatform) -> None:
+def test_attachments_bucket_is_private_versioned_logged_and_expires_old_versions(
+    each_env: BuiltPlatform,
+) -> None:
     bucket = _bucket(each_env, "aws:kms")
     assert bucket["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,

@@ -91,7 +91,9 @@ def test_endpoint_security_group_admits_only_https_from_the_vpc(dev: BuiltPlatfo
         {
             "GroupDescription": Match.string_like_regexp("in-region AWS service endpoints"),
             "SecurityGroupIngress": [
-                Match.object_like({"CidrIp": "10.20.0.0/16", "FromPort": 443, "ToPort": 443, "IpProtocol": "tcp"})
+                Match.object_like(
+                    {"CidrIp": "10.20.0.0/16", "FromPort": 443, "ToPort": 443, "IpProtocol": "tcp"}
+                )
             ],
         },
     )
@@ -114,7 +116,13 @@ def test_custom_resource_lambda_logs_to_an_encrypted_expiring_group(dev: BuiltPl
 
 def _service_suffix(service_name: object) -> str:
     """com.amazonaws.eu-west-1.ecr.api -> ecr.api, for both literal and joined service names."""
-    text = service_name if isinstance(service_name, str) else "".join(
-        part for part in service_name["Fn::Join"][1] if isinstance(part, str)  # type: ignore[index]
+    text = (
+        service_name
+        if isinstance(service_name, str)
+        else "".join(
+            part
+            for part in service_name["Fn::Join"][1]
+            if isinstance(part, str)  # type: ignore[index]
+        )
     )
     return re.sub(r"^com\.amazonaws\.(eu-west-1)?\.?", "", text)
