@@ -20,14 +20,38 @@ KEY_USE_ACTIONS = (
     "kms:DescribeKey",
     "kms:CreateGrant",
 )
+# What the account may do to manage a key without being able to use it: no Encrypt, Decrypt,
+# GenerateDataKey or CreateGrant (a grant would let an administrator give itself use of the key).
+KEY_ADMINISTRATION_ACTIONS = (
+    "kms:CreateAlias",
+    "kms:UpdateAlias",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:EnableKey",
+    "kms:DisableKey",
+    "kms:EnableKeyRotation",
+    "kms:DisableKeyRotation",
+    "kms:RotateKeyOnDemand",
+    "kms:Get*",
+    "kms:List*",
+    "kms:PutKeyPolicy",
+    "kms:UpdateKeyDescription",
+    "kms:RevokeGrant",
+    "kms:RetireGrant",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+)
 
 
 class DataKey(Construct):
     """A symmetric key with yearly rotation, an alias, and a key policy naming the services that use it.
 
-    Account principals may use the key only through ``services`` (``kms:ViaService``), the pattern of
-    AWS-managed key policies; deleting the key takes a 30-day waiting period. Rotation cannot be
-    turned off.
+    The key policy is written here instead of CDK's default (which gives the account ``kms:*``): the
+    account may administer the key, and its principals may use it only through ``services``
+    (``kms:ViaService``, the pattern of AWS-managed key policies). Deleting the key takes a 30-day
+    waiting period. Rotation cannot be turned off.
     """
 
     def __init__(
@@ -45,6 +69,7 @@ class DataKey(Construct):
         if not services:
             raise ValueError(f"data key {alias!r}: name at least one service that uses it, got none")
         stack = Stack.of(self)
+        self.services = tuple(services)
         self.key = kms.Key(
             self,
             "Key",
@@ -53,20 +78,31 @@ class DataKey(Construct):
             enable_key_rotation=True,
             pending_window=Duration.days(30),
             removal_policy=removal_policy,
-        )
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowUseOnlyThroughItsServices",
-                principals=[iam.AccountRootPrincipal()],
-                actions=list(KEY_USE_ACTIONS),
-                resources=["*"],
-                conditions={
-                    "StringEquals": {
-                        "kms:ViaService": [f"{service}.{stack.region}.amazonaws.com" for service in services],
-                        "kms:CallerAccount": stack.account,
-                    }
-                },
-            )
+            # Given a policy, CDK adds no statement of its own.
+            policy=iam.PolicyDocument(
+                statements=[
+                    iam.PolicyStatement(
+                        sid="AllowTheAccountToAdministerTheKey",
+                        principals=[iam.AccountRootPrincipal()],
+                        actions=list(KEY_ADMINISTRATION_ACTIONS),
+                        resources=["*"],
+                    ),
+                    iam.PolicyStatement(
+                        sid="AllowUseOnlyThroughItsServices",
+                        principals=[iam.AccountRootPrincipal()],
+                        actions=list(KEY_USE_ACTIONS),
+                        resources=["*"],
+                        conditions={
+                            "StringEquals": {
+                                "kms:ViaService": [
+                                    f"{service}.{stack.region}.amazonaws.com" for service in services
+                                ],
+                                "kms:CallerAccount": stack.account,
+                            }
+                        },
+                    ),
+                ]
+            ),
         )
         classify(self, classification)
 

@@ -70,3 +70,16 @@ def _statement(key: dict[str, Any], sid: str) -> dict[str, Any]:
     statements = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if s.get("Sid") == sid]
     assert len(statements) == 1, f"expected one statement {sid}"
     return statements[0]
+
+
+def test_no_key_policy_gives_anyone_unconditional_use_of_a_key(each_env: BuiltPlatform) -> None:
+    use_actions = {"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant"}
+    for name, key in _keys_by_alias(each_env).items():
+        for statement in key["Properties"]["KeyPolicy"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert "kms:*" not in actions, name
+            if "Condition" not in statement:
+                assert not use_actions & set(actions), (name, statement.get("Sid"))
+                assert not any(
+                    action.startswith("kms:Create") and action != "kms:CreateAlias" for action in actions
+                )
