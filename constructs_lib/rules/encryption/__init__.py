@@ -1,0 +1,1 @@
+"""Encryption rules (EU-ENC-nnn): at rest and in transit."""

@@ -1,0 +1,94 @@
+"""Run the rules over templates: the one rule core behind the synth-time pack and the command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from constructs_lib.rules.model import Finding, Resource, Rule, Violation
+from constructs_lib.rules.settings import RuleSettings
+from constructs_lib.rules.template import TemplateView, Unknown
+
+
+@dataclass(frozen=True)
+class TemplateInput:
+    """One template to check, with where it would deploy (``region`` None: environment-agnostic)."""
+
+    name: str
+    template: Mapping[str, Any]
+    region: str | None
+    account: str | None = None
+
+
+def check_templates(
+    inputs: Sequence[TemplateInput], settings: RuleSettings, rules: Iterable[Rule] | None = None
+) -> dict[str, list[Finding]]:
+    """Findings per template name. Templates checked together are one app: S3 replication may target
+    a bucket of any of them, and its region is known.
+    """
+    app_buckets = _bucket_regions(inputs)
+    selected = tuple(rules) if rules is not None else _registry()
+    return {
+        item.name: check_view(
+            TemplateView(
+                template=item.template,
+                region=item.region,
+                account=item.account,
+                settings=settings,
+                name=item.name,
+                app_buckets=app_buckets,
+            ),
+            selected,
+        )
+        for item in inputs
+    }
+
+
+def check_view(view: TemplateView, rules: Iterable[Rule]) -> list[Finding]:
+    findings: list[Finding] = []
+    resources = list(view.resources())
+    for rule in rules:
+        if rule.check_template is not None:
+            findings.extend(_finding(rule, None, violation) for violation in rule.check_template(view))
+        if rule.check is not None:
+            for resource in resources:
+                if rule.applies_to(resource.type):
+                    findings.extend(
+                        _finding(rule, resource, violation) for violation in rule.check(resource, view)
+                    )
+    return findings
+
+
+def _finding(rule: Rule, resource: Resource | None, violation: Violation) -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        severity=violation.severity or rule.severity,
+        logical_id=resource.logical_id if resource else None,
+        resource_type=resource.type if resource else None,
+        construct_path=resource.construct_path if resource else None,
+        path=violation.path,
+        message=violation.message,
+        fix=rule.fix,
+    )
+
+
+def _bucket_regions(inputs: Sequence[TemplateInput]) -> dict[str, str | None]:
+    buckets: dict[str, str | None] = {}
+    for item in inputs:
+        view = TemplateView(template=item.template, region=item.region, settings=RuleSettings())
+        for bucket in view.resources_of_type("AWS::S3::Bucket"):
+            name = view.resolve(bucket.properties.get("BucketName"))
+            if isinstance(name, str):
+                buckets[name] = item.region
+            buckets[f"{item.name}#{bucket.logical_id}"] = item.region
+    return buckets
+
+
+def _registry() -> tuple[Rule, ...]:
+    from constructs_lib.rules.registry import RULES  # noqa: PLC0415 - the registry imports every rule
+
+    return RULES
+
+
+__all__ = ["TemplateInput", "Unknown", "check_templates", "check_view"]

@@ -1,0 +1,120 @@
+"""What a rule is, and what it finds: plain data, no CDK."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from constructs_lib.rules.template import TemplateView
+
+PropertyPath = tuple[str | int, ...]
+
+
+class Severity(Enum):
+    """What a reviewer may do with a finding."""
+
+    FATAL = "fatal"  # proven to break the policy: can never be acknowledged
+    ERROR = "error"  # breaks or cannot be shown to keep the policy: fix, or acknowledge with a reason
+
+    @property
+    def acknowledgeable(self) -> bool:
+        return self is not Severity.FATAL
+
+
+class Family(Enum):
+    RESIDENCY = "EU-RES"
+    ENCRYPTION = "EU-ENC"
+    RETENTION = "EU-RET"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource as CloudFormation sees it."""
+
+    logical_id: str
+    type: str
+    properties: Mapping[str, Any]
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    condition: str | None = None
+
+    @property
+    def construct_path(self) -> str | None:
+        path = self.metadata.get("aws:cdk:path")
+        return path if isinstance(path, str) else None
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a check returns: where in the resource, and why (the rule supplies the fix)."""
+
+    path: PropertyPath
+    message: str
+    severity: Severity | None = None  # None: the rule's own severity
+
+
+ResourceCheck = Callable[[Resource, "TemplateView"], Iterable[Violation]]
+TemplateCheck = Callable[["TemplateView"], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: data (id, desired outcome, why, fix, severity, types) plus a pure check function.
+
+    A resource rule runs once per resource of ``resource_types`` (``*`` for every type); a template rule
+    (``resource_types`` empty) runs once per template, for properties of the stack itself.
+    """
+
+    id: str
+    title: str
+    explanation: str
+    fix: str
+    severity: Severity
+    resource_types: frozenset[str]
+    check: ResourceCheck | None = None
+    check_template: TemplateCheck | None = None
+    # Set when the rule can also report a lower severity (residency: proven outside is fatal, unprovable
+    # is an error); documented in the catalogue.
+    unprovable_severity: Severity | None = None
+
+    @property
+    def family(self) -> Family:
+        return Family(self.id.rsplit("-", 1)[0])
+
+    def applies_to(self, resource_type: str) -> bool:
+        return "*" in self.resource_types or resource_type in self.resource_types
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule broken by one resource (or by the template itself, with no logical id)."""
+
+    rule_id: str
+    severity: Severity
+    logical_id: str | None
+    resource_type: str | None
+    construct_path: str | None
+    path: PropertyPath
+    message: str
+    fix: str
+
+    @property
+    def location(self) -> str:
+        """``Resources.Bucket.Properties.BucketEncryption``-style, as CDK and SARIF readers expect."""
+        if self.logical_id is None:
+            return ".".join(str(part) for part in self.path) or "(template)"
+        return ".".join(["Resources", self.logical_id, *(str(part) for part in self.path)])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "severity": self.severity.value,
+            "logical_id": self.logical_id,
+            "resource_type": self.resource_type,
+            "construct_path": self.construct_path,
+            "property_path": list(self.path),
+            "message": self.message,
+            "fix": self.fix,
+        }

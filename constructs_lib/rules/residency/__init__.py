@@ -1,0 +1,1 @@
+"""Residency rules (EU-RES-nnn): where data is stored, copied and sent."""

@@ -1,0 +1,33 @@
+"""EU-RES-001: the stack deploys to an explicit, allowed region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from constructs_lib.rules.checks import describe_region
+from constructs_lib.rules.model import Rule, Severity, Violation
+from constructs_lib.rules.template import TemplateView
+
+
+def check(view: TemplateView) -> Iterator[Violation]:
+    if view.region is None:
+        yield Violation(
+            (), "the stack is environment-agnostic: its region is chosen at deploy time and could be anywhere"
+        )
+    elif view.region not in view.settings.allowed_regions:
+        yield Violation((), f"the stack deploys to {describe_region(view.region)}", Severity.FATAL)
+
+
+RULE = Rule(
+    id="EU-RES-001",
+    title="Every stack deploys to an explicit region inside the allowed set",
+    explanation=(
+        "A stack without an explicit region deploys wherever the deploying credentials point, so nothing "
+        "it stores can be shown to stay in the EU. A stack in a region outside the allowed set stores "
+        "everything it holds outside it."
+    ),
+    fix="Give the stack an explicit env: Stack(..., env=Environment(account=..., region='eu-west-1')).",
+    severity=Severity.ERROR,
+    resource_types=frozenset(),
+    check_template=check,
+)

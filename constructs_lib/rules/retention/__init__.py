@@ -1,0 +1,1 @@
+"""Retention rules (EU-RET-nnn): data is kept only as long as needed."""
