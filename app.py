@@ -11,7 +11,7 @@ import sys
 
 from aws_cdk import App
 
-from constructs_lib.guardrails import apply_guardrails
+from constructs_lib.guardrails import GuardrailError, apply_guardrails
 from constructs_lib.synthesis import synthesize_or_report
 from stacks.config import ConfigError, load_config
 from stacks.context import direct_run_context
@@ -26,7 +26,11 @@ def main(argv: list[str]) -> int:
         print(f"eu-residency: configuration error: {error}", file=sys.stderr)
         return 2
     build_platform(app, config)
-    apply_guardrails(app)
+    try:
+        apply_guardrails(app)
+    except GuardrailError as error:
+        print(f"eu-residency: configuration error: {error}", file=sys.stderr)
+        return 2
     return synthesize_or_report(app)
 
 

@@ -1,11 +1,66 @@
-"""Registers the synth-time checks on a CDK app: cdk-nag's AwsSolutions pack (our own pack joins it)."""
+"""Registers the synth-time checks on any CDK app: cdk-nag's AwsSolutions pack and the EU-Residency rules."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from constructs_lib.pack import EuResidencyChecks
+from constructs_lib.regions import RegionError
+from constructs_lib.rules import RuleSettings
 
-def apply_guardrails(app: App) -> None:
-    """Make every finding of the registered packs interrupt synthesis of ``app``."""
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+ALLOWED_REGIONS_KEY = "eu-residency:allowed-regions"
+REPLICATION_DESTINATIONS_KEY = "eu-residency:replication-destinations"
+EU_ENDPOINTS_KEY = "eu-residency:eu-endpoints"
+
+
+class GuardrailError(ValueError):
+    """A bad guardrail setting; the message is one line naming the setting."""
+
+
+def apply_guardrails(app: App, *, allowed_regions: Iterable[str] | None = None) -> RuleSettings:
+    """Make every finding of AwsSolutionsChecks and of the EU-Residency rules interrupt synthesis of ``app``.
+
+    Allowed regions come from ``allowed_regions``, else the context key ``eu-residency:allowed-regions``
+    (a list, or a comma-separated string from ``-c``), else the EU list; a region outside the EU is
+    refused. The allowlists ``eu-residency:replication-destinations`` (bucket name -> region) and
+    ``eu-residency:eu-endpoints`` (URL prefixes, e-mail domains, phone prefixes) are read from context.
+    """
+    settings = settings_from_context(app.node.try_get_context, allowed_regions=allowed_regions)
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), EuResidencyChecks(settings))
+    return settings
+
+
+def settings_from_context(context: Any, *, allowed_regions: Iterable[str] | None = None) -> RuleSettings:
+    regions = allowed_regions if allowed_regions is not None else _string_list(context, ALLOWED_REGIONS_KEY)
+    destinations = context(REPLICATION_DESTINATIONS_KEY)
+    if destinations is not None and not isinstance(destinations, Mapping):
+        raise GuardrailError(
+            f"context key '{REPLICATION_DESTINATIONS_KEY}': expected an object of bucket name -> EU region, "
+            f"got {destinations!r}"
+        )
+    try:
+        return RuleSettings.build(
+            allowed_regions=regions,
+            replication_destinations=destinations,
+            eu_endpoints=_string_list(context, EU_ENDPOINTS_KEY),
+        )
+    except RegionError as error:
+        source = "apply_guardrails(allowed_regions=...)" if allowed_regions is not None else "context"
+        raise GuardrailError(f"{source} '{ALLOWED_REGIONS_KEY}' or '{REPLICATION_DESTINATIONS_KEY}': {error}") from None
+    except ValueError as error:
+        raise GuardrailError(f"context key '{REPLICATION_DESTINATIONS_KEY}': {error}") from None
+
+
+def _string_list(context: Any, key: str) -> list[str] | None:
+    value = context(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise GuardrailError(f"context key '{key}': expected a list of strings (or a comma-separated string), got {value!r}")

@@ -26,11 +26,14 @@ class Violation:
     construct_path: str
     logical_id: str | None
     stack: str | None
+    location: str | None = None
 
     def line(self) -> str:
         where = f"{self.construct_path}"
         if self.logical_id:
             where += f" (logical id {self.logical_id} in stack {self.stack})"
+        if self.location:
+            where += f", {self.location}"
         return f"  {self.severity.upper():7} {self.rule} at {where}"
 
 
@@ -63,6 +66,7 @@ def read_violations(app: App, report_path: Path) -> list[Violation]:
                         construct_path=path,
                         logical_id=logical_id,
                         stack=stack,
+                        location=(violation.get("ruleMetadata") or {}).get("location"),
                     )
                 )
     return violations

@@ -49,9 +49,7 @@ def require_true(
     raw = get(resource.properties, path)
     if raw is MISSING:
         if not default:
-            yield Violation(
-                prop_path(*path), f"{what} is not turned on ({'.'.join(map(str, path))} is not set)"
-            )
+            yield Violation(prop_path(*path), f"{what} is not turned on ({'.'.join(map(str, path))} is not set)")
         return
     truth = view.truth(raw)
     if truth is False:
@@ -68,9 +66,7 @@ def require_set(resource: Resource, view: TemplateView, path: PropertyPath, what
         return
     resolved = view.resolve(raw)
     if resolved is NO_VALUE or resolved == "" or any(option is NO_VALUE for option in options(resolved)):
-        yield Violation(
-            prop_path(*path), f"{what} may be left unset ({'.'.join(map(str, path))} can be empty)"
-        )
+        yield Violation(prop_path(*path), f"{what} may be left unset ({'.'.join(map(str, path))} can be empty)")
 
 
 def unresolved(path: PropertyPath, what: str, value: Any) -> Violation:
@@ -78,7 +74,9 @@ def unresolved(path: PropertyPath, what: str, value: Any) -> Violation:
     if isinstance(value, OneOf):
         reason = "an Fn::If whose condition is decided at deploy time"
     return Violation(
-        prop_path(*path), f"{what} cannot be shown from the template: it depends on {reason} (fails closed)"
+        prop_path(*path),
+        f"{what} cannot be shown from the template: it depends on {reason} (fails closed)",
+        Severity.ERROR,
     )
 
 
@@ -114,16 +112,12 @@ def region_violations(
     full_path = prop_path(*path) if in_properties else path
     for option in text_options(view, raw):
         if isinstance(option, Unknown):
-            yield Violation(
-                full_path, f"{what} cannot be shown to be an allowed region: it is {option.reason}"
-            )
+            yield Violation(full_path, f"{what} cannot be shown to be an allowed region: it is {option.reason}")
         elif option not in view.settings.allowed_regions:
             if REGION_SHAPE.match(option):
                 yield Violation(full_path, f"{what} is {describe_region(option)}", Severity.FATAL)
             else:
-                yield Violation(
-                    full_path, f"{what} {option!r} is not a region the policy knows to be allowed"
-                )
+                yield Violation(full_path, f"{what} {option!r} is not a region the policy knows to be allowed")
 
 
 def arn_region_violations(view: TemplateView, raw: Any, path: PropertyPath, what: str) -> Iterator[Violation]:
@@ -139,6 +133,4 @@ def arn_region_violations(view: TemplateView, raw: Any, path: PropertyPath, what
         match = ARN_REGION.match(option)
         region = match["region"] if match else None
         if region and region not in view.settings.allowed_regions:
-            yield Violation(
-                prop_path(*path), f"{what} {option} is in {describe_region(region)}", Severity.FATAL
-            )
+            yield Violation(prop_path(*path), f"{what} {option} is in {describe_region(region)}", Severity.FATAL)

@@ -57,7 +57,21 @@ def check_view(view: TemplateView, rules: Iterable[Rule]) -> list[Finding]:
                     findings.extend(
                         _finding(rule, resource, violation) for violation in rule.check(resource, view)
                     )
-    return findings
+    return _without_catch_all_duplicates(findings, {rule.id for rule in rules if rule.catch_all})
+
+
+def _without_catch_all_duplicates(findings: list[Finding], catch_all_ids: set[str]) -> list[Finding]:
+    specific = [finding for finding in findings if finding.rule_id not in catch_all_ids]
+
+    def overlaps(a: Finding, b: Finding) -> bool:
+        shorter = min(len(a.path), len(b.path))
+        return a.logical_id == b.logical_id and a.path[:shorter] == b.path[:shorter]
+
+    return [
+        finding
+        for finding in findings
+        if finding.rule_id not in catch_all_ids or not any(overlaps(finding, other) for other in specific)
+    ]
 
 
 def _finding(rule: Rule, resource: Resource | None, violation: Violation) -> Finding:

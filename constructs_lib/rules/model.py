@@ -52,7 +52,9 @@ class Violation:
 
     path: PropertyPath
     message: str
-    severity: Severity | None = None  # None: the rule's own severity
+    # None: the rule's own severity, which is that of a proven violation. A value the template cannot
+    # decide is always an ERROR (checks.unresolved and the region helpers set it).
+    severity: Severity | None = None
 
 
 ResourceCheck = Callable[[Resource, "TemplateView"], Iterable[Violation]]
@@ -78,6 +80,9 @@ class Rule:
     # Set when the rule can also report a lower severity (residency: proven outside is fatal, unprovable
     # is an error); documented in the catalogue.
     unprovable_severity: Severity | None = None
+    # A catch-all rule yields to the specific rules: where another rule already reports the same
+    # resource at the same property path (or below/above it), the catch-all's finding is dropped.
+    catch_all: bool = False
 
     @property
     def family(self) -> Family:

@@ -44,8 +44,13 @@ class OneOf:
 
 
 class _NoValue:
+    """AWS::NoValue, and (as checks.MISSING) a property that is absent: falsy, like an empty value."""
+
     def __repr__(self) -> str:
         return "AWS::NoValue"
+
+    def __bool__(self) -> bool:
+        return False
 
 
 NO_VALUE = _NoValue()
@@ -172,9 +177,7 @@ class TemplateView:
         attribute_name = attribute if isinstance(attribute, str) else "?"
         if logical_id not in self._resources:
             return Unknown(f"Fn::GetAtt of {logical_id}, which the template does not define")
-        return ResourceRef(
-            f"the {attribute_name} of {logical_id}", logical_id=logical_id, attribute=attribute_name
-        )
+        return ResourceRef(f"the {attribute_name} of {logical_id}", logical_id=logical_id, attribute=attribute_name)
 
     def _function(self, key: str, argument: Any, depth: int) -> Any:
         if key == "Fn::Join":
@@ -241,9 +244,7 @@ class TemplateView:
         if isinstance(index, str) and index.isdigit():
             index = int(index)
         if isinstance(index, int) and not isinstance(index, bool) and isinstance(items, list):
-            return (
-                items[index] if 0 <= index < len(items) else Unknown(f"Fn::Select index {index} out of range")
-            )
+            return items[index] if 0 <= index < len(items) else Unknown(f"Fn::Select index {index} out of range")
         return Unknown("an Fn::Select the template does not decide")
 
     def _if(self, argument: Any, depth: int) -> Any:

@@ -1,0 +1,97 @@
+"""The synth-time front end of the rule core: a CDK policy-validation plugin over the synthesized templates.
+
+Registered with ``Validations.of(app).add_plugins`` beside cdk-nag's AwsSolutionsChecks, it is reported
+and acknowledged the same way (``Validations.of(construct).acknowledge(Acknowledgment(id="EU-Residency::
+EU-ENC-001", ...))``). It crosses the jsii bridge once per synthesis (``validate``) and once per finding,
+and reads the templates in Python: see README.md, "Why a validation plugin, not a NagPack", for the numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata
+from pathlib import Path
+
+import jsii
+from aws_cdk import (
+    IPolicyValidationContext,
+    IPolicyValidationPlugin,
+    PolicyValidationPluginReport,
+    PolicyViolatingResource,
+    PolicyViolation,
+)
+
+from constructs_lib.rules import Finding, RuleSettings, TemplateInput, check_templates
+from constructs_lib.rules.registry import RULES, RULES_BY_ID
+
+PLUGIN_NAME = "EU-Residency"
+
+
+def _version() -> str:
+    try:
+        return metadata.version("eu-residency")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+@jsii.implements(IPolicyValidationPlugin)
+class EuResidencyChecks:
+    """The EU residency, encryption and retention rules as a CDK validation plugin."""
+
+    def __init__(self, settings: RuleSettings | None = None) -> None:
+        self._settings = settings or RuleSettings()
+
+    @property
+    def name(self) -> str:
+        return PLUGIN_NAME
+
+    @property
+    def version(self) -> str:
+        return _version()
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return [rule.id for rule in RULES]
+
+    def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
+        stacks = context.stack_templates
+        inputs = [
+            TemplateInput(
+                name=stack.template_path,
+                template=json.loads(Path(stack.template_path).read_text(encoding="utf-8")),
+                region=stack.region,
+                account=stack.account_id,
+            )
+            for stack in stacks
+        ]
+        stack_paths = {stack.template_path: stack.stack_construct_path for stack in stacks}
+        findings = check_templates(inputs, self._settings)
+        violations = [
+            _violation(finding, template_path, stack_paths[template_path])
+            for template_path, template_findings in findings.items()
+            for finding in template_findings
+        ]
+        return PolicyValidationPluginReport(
+            success=not violations, violations=violations, plugin_version=self.version
+        )
+
+
+def _violation(finding: Finding, template_path: str, stack_path: str) -> PolicyViolation:
+    rule = RULES_BY_ID[finding.rule_id]
+    location = ".".join(str(part) for part in finding.path) or ("(resource)" if finding.logical_id else "(stack)")
+    return PolicyViolation(
+        rule_name=finding.rule_id,
+        description=f"{rule.title}: {finding.message}. {rule.explanation}",
+        fix=finding.fix,
+        severity=finding.severity.value,
+        rule_metadata={"title": rule.title, "location": location},
+        violating_resources=[
+            PolicyViolatingResource(
+                template_path=template_path,
+                resource_logical_id=finding.logical_id,
+                construct_path=finding.construct_path if finding.logical_id else stack_path,
+                locations=[location],
+            )
+        ],
+    )
+

@@ -1,0 +1,27 @@
+"""Shared by the rules on data sent outside AWS: an endpoint passes only when a person vetted it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from constructs_lib.rules.checks import prop_path, text_options
+from constructs_lib.rules.model import PropertyPath, Severity, Violation
+from constructs_lib.rules.template import TemplateView, Unknown
+
+
+def endpoint_violations(view: TemplateView, raw: Any, path: PropertyPath, what: str) -> Iterator[Violation]:
+    """``what`` sends data to ``raw`` (a URL, address or number) outside AWS: the template cannot show where
+    that is, so it fails unless it matches an entry of ``eu_endpoints`` (never fatal: unprovable, not proven).
+    """
+    for option in text_options(view, raw):
+        if isinstance(option, Unknown):
+            yield Violation(
+                prop_path(*path), f"{what} cannot be shown to be in the EU: it is {option.reason}", Severity.ERROR
+            )
+        elif not view.settings.endpoint_is_vetted(option):
+            yield Violation(
+                prop_path(*path),
+                f"{what} {option!r} is outside AWS and its location cannot be shown from the template; it is "
+                "not in the eu-residency:eu-endpoints allowlist",
+            )

@@ -1,0 +1,30 @@
+"""EU-RES-051: EventBridge API destinations call only endpoints vetted to be in the EU."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from constructs_lib.rules.checks import get
+from constructs_lib.rules.model import Resource, Rule, Severity, Violation
+from constructs_lib.rules.residency._endpoints import endpoint_violations
+from constructs_lib.rules.template import TemplateView
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    path = ("InvocationEndpoint",)
+    yield from endpoint_violations(view, get(resource.properties, path), path, "the API destination")
+
+
+RULE = Rule(
+    id="EU-RES-051",
+    title="EventBridge API destinations call only endpoints vetted to be in the EU",
+    explanation=(
+        "An API destination sends matching events, which may carry user data, to an HTTP endpoint outside "
+        "AWS whose location the template cannot show."
+    ),
+    fix="Target an AWS service in the region instead; or, once the endpoint is shown to be in the EU, add "
+    "its URL prefix to the context key eu-residency:eu-endpoints.",
+    severity=Severity.ERROR,
+    resource_types=frozenset({"AWS::Events::ApiDestination"}),
+    check=check,
+)

@@ -1,0 +1,57 @@
+"""EU-RES-032: API Gateway REST APIs and custom domains are regional or private, never edge-optimized."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from constructs_lib.rules.checks import MISSING, get, prop_path, text_options
+from constructs_lib.rules.model import Resource, Rule, Severity, Violation
+from constructs_lib.rules.template import TemplateView, Unknown
+
+SAFE_TYPES = frozenset({"REGIONAL", "PRIVATE"})
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    path = ("EndpointConfiguration", "Types")
+    raw = get(resource.properties, path)
+    if raw is MISSING:
+        if resource.type == "AWS::ApiGateway::DomainName" and get(resource.properties, ("CertificateArn",)) is MISSING:
+            return  # a domain with only RegionalCertificateArn and no edge certificate is regional
+        yield Violation(
+            prop_path("EndpointConfiguration"),
+            "no EndpointConfiguration: API Gateway makes it EDGE, served through CloudFront worldwide",
+            Severity.FATAL,
+        )
+        return
+    resolved = view.resolve(raw)
+    values = resolved if isinstance(resolved, list) else [resolved]
+    for value in values:
+        for option in text_options(view, value):
+            if isinstance(option, Unknown):
+                yield Violation(
+                    prop_path(*path),
+                    f"the endpoint type cannot be shown to be regional: it is {option.reason}",
+                    Severity.ERROR,
+                )
+            elif option.upper() not in SAFE_TYPES:
+                yield Violation(
+                    prop_path(*path),
+                    f"endpoint type {option} is served through CloudFront worldwide",
+                    Severity.FATAL,
+                )
+
+
+RULE = Rule(
+    id="EU-RES-032",
+    title="API Gateway REST APIs and custom domains are regional or private",
+    explanation=(
+        "An edge-optimized REST API (the default when EndpointConfiguration is absent) is fronted by a "
+        "CloudFront distribution that terminates TLS at edge locations outside the EU."
+    ),
+    fix="Set EndpointConfiguration: {Types: [REGIONAL]} (CDK: endpoint_types=[apigateway.EndpointType.REGIONAL]) "
+    "and, for a custom domain, a RegionalCertificateArn.",
+    severity=Severity.FATAL,
+    unprovable_severity=Severity.ERROR,
+    resource_types=frozenset({"AWS::ApiGateway::RestApi", "AWS::ApiGateway::DomainName"}),
+    check=check,
+)

@@ -1,0 +1,46 @@
+"""EU-RES-060: no resource property names another region (ARNs, endpoints, region properties)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from constructs_lib.rules.checks import describe_region, prop_path
+from constructs_lib.rules.model import Resource, Rule, Severity, Violation
+from constructs_lib.rules.residency._references import region_references
+from constructs_lib.rules.template import TemplateView
+
+# Not user resources: CDK's version-reporting resource (its Condition lists regions, harmlessly).
+SKIPPED_TYPES = frozenset({"AWS::CDK::Metadata"})
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    if resource.type in SKIPPED_TYPES:
+        return
+    for reference in region_references(resource.properties):
+        if reference.service == "acm" or reference.region in view.settings.allowed_regions:
+            continue  # certificates are EU-RES-035's
+        what = {"arn": "the ARN", "endpoint": "the endpoint", "property": "the region"}[reference.kind]
+        yield Violation(
+            prop_path(*reference.path),
+            f"{what} {reference.text} is in {describe_region(reference.region)}",
+            Severity.FATAL,
+        )
+
+
+RULE = Rule(
+    id="EU-RES-060",
+    title="No resource refers to a region outside the allowed set",
+    explanation=(
+        "An ARN, service endpoint or region property naming another region means data is read from, written "
+        "to or sent to that region: a topic, queue, bucket, function or API there. This catch-all reads every "
+        "literal string of every property, including Fn::Join and Fn::Sub pieces and JSON documents carried "
+        "as strings (state machine definitions, policies, container environments); the specific residency "
+        "rules report their own properties first."
+    ),
+    fix="Point the property at a resource in an allowed region, or use ${AWS::Region} so that it follows the "
+    "stack's own region.",
+    severity=Severity.FATAL,
+    resource_types=frozenset({"*"}),
+    check=check,
+    catch_all=True,
+)
