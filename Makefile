@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
-.PHONY: synth test lint typecheck unit install lock clean
+.PHONY: synth test lint typecheck unit install lock clean docs
 
 ## The main job: synthesize every stack of every environment with every check into cdk.out/ENV/.
 synth: install
@@ -54,6 +54,10 @@ $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "make: npm (Node.js 20 or newer) is needed for the CDK CLI"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+## Regenerate the rule catalogue from the rules' metadata.
+docs: $(PY_STAMP)
+	$(PY) -m constructs_lib.rules.catalogue > docs/RULES.md
 
 ## Re-pin every Python package after changing pyproject.toml.
 lock: $(PY_STAMP)

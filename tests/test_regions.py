@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import botocore
 import pytest
 
-from constructs_lib.regions import EU_REGIONS, RegionError, is_eu_region, validate_allowed_regions
+from constructs_lib.regions import (
+    EU_REGIONS,
+    REGIONS_OUTSIDE_EU,
+    RegionError,
+    is_eu_region,
+    validate_allowed_regions,
+)
 
 
 def test_eu_regions_are_exactly_the_eu_members_regions() -> None:
@@ -36,3 +46,19 @@ def test_allowed_regions_fail_when_they_leave_the_eu() -> None:
 def test_allowed_regions_fail_when_empty() -> None:
     with pytest.raises(RegionError, match="empty"):
         validate_allowed_regions([])
+
+
+def _botocore_regions() -> set[str]:
+    endpoints = json.loads((Path(botocore.__file__).parent / "data" / "endpoints.json").read_text())
+    return {region for partition in endpoints["partitions"] for region in partition["regions"]}
+
+
+def test_every_region_botocore_knows_is_classified() -> None:
+    unclassified = _botocore_regions() - EU_REGIONS - set(REGIONS_OUTSIDE_EU)
+    assert not unclassified, f"classify these regions in constructs_lib/regions.py: {sorted(unclassified)}"
+    assert not EU_REGIONS & set(REGIONS_OUTSIDE_EU)
+
+
+def test_london_and_zurich_are_classified_outside_the_eu() -> None:
+    assert "eu-west-2" in REGIONS_OUTSIDE_EU
+    assert "eu-central-2" in REGIONS_OUTSIDE_EU

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from constructs_lib.regions import EU_REGIONS, EUROPEAN_REGIONS_OUTSIDE_EU
+from constructs_lib.regions import EU_REGIONS, REGIONS_OUTSIDE_EU
 from constructs_lib.rules.model import PropertyPath, Resource, Severity, Violation
 from constructs_lib.rules.template import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
 
@@ -95,8 +95,8 @@ def text_options(view: TemplateView, raw: Any) -> list[str | Unknown]:
 
 
 def describe_region(region: str) -> str:
-    if region in EUROPEAN_REGIONS_OUTSIDE_EU:
-        return f"{region} ({EUROPEAN_REGIONS_OUTSIDE_EU[region]}, outside the EU)"
+    if region in REGIONS_OUTSIDE_EU:
+        return f"{region} ({REGIONS_OUTSIDE_EU[region]}, outside the EU)"
     if region in EU_REGIONS:
         return f"{region} (in the EU but not in the allowed regions)"
     return f"{region} (outside the EU)"
@@ -112,12 +112,14 @@ def region_violations(
     full_path = prop_path(*path) if in_properties else path
     for option in text_options(view, raw):
         if isinstance(option, Unknown):
-            yield Violation(full_path, f"{what} cannot be shown to be an allowed region: it is {option.reason}")
+            yield Violation(
+                full_path, f"{what} cannot be shown to be an allowed region: it is {option.reason}", Severity.ERROR
+            )
         elif option not in view.settings.allowed_regions:
             if REGION_SHAPE.match(option):
                 yield Violation(full_path, f"{what} is {describe_region(option)}", Severity.FATAL)
             else:
-                yield Violation(full_path, f"{what} {option!r} is not a region the policy knows to be allowed")
+                yield Violation(full_path, f"{what} {option!r} cannot be shown to be an allowed region", Severity.ERROR)
 
 
 def arn_region_violations(view: TemplateView, raw: Any, path: PropertyPath, what: str) -> Iterator[Violation]:
@@ -127,7 +129,9 @@ def arn_region_violations(view: TemplateView, raw: Any, path: PropertyPath, what
             continue  # a resource of this template: in the stack's own region, which EU-RES-001 checks
         if isinstance(option, Unknown):
             yield Violation(
-                prop_path(*path), f"{what} cannot be shown to be in an allowed region: it is {option.reason}"
+                prop_path(*path),
+                f"{what} cannot be shown to be in an allowed region: it is {option.reason}",
+                Severity.ERROR,
             )
             continue
         match = ARN_REGION.match(option)

@@ -23,6 +23,14 @@ class RegionReference:
     service: str | None = None
 
 
+@dataclass(frozen=True)
+class RegionProperty:
+    """A ``*Region`` property whose value is an intrinsic: resolve it to know the region."""
+
+    path: PropertyPath
+    value: Any
+
+
 def region_references(value: Any, path: PropertyPath = ()) -> Iterator[RegionReference]:
     """Every literal region reference in ``value``: inside strings (so inside JSON documents carried as
     strings too), Fn::Join pieces and Fn::Sub templates, and as the value of keys named ``*Region``.
@@ -44,9 +52,22 @@ def region_references(value: Any, path: PropertyPath = ()) -> Iterator[RegionRef
             yield from region_references(item, (*path, key))
 
 
+def region_properties(value: Any, path: PropertyPath = ()) -> Iterator[RegionProperty]:
+    """Every ``*Region`` property whose value is not a literal (a Ref, Fn::If, Fn::Select, ...)."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from region_properties(item, (*path, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and _REGION_KEY.search(key) and isinstance(item, dict):
+                yield RegionProperty((*path, key), item)
+            else:
+                yield from region_properties(item, (*path, key))
+
+
 def _excerpt(text: str, match: re.Match[str]) -> str:
     end = min(len(text), match.end() + 40)
     return text[match.start() : end].split('"', maxsplit=1)[0].split(maxsplit=1)[0]
 
 
-__all__ = ["ARN_REGION", "RegionReference", "region_references"]
+__all__ = ["ARN_REGION", "RegionProperty", "RegionReference", "region_properties", "region_references"]

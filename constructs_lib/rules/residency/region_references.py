@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import describe_region, prop_path
+from constructs_lib.rules.checks import describe_region, prop_path, region_violations
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.residency._references import region_references
+from constructs_lib.rules.residency._references import region_properties, region_references
 from constructs_lib.rules.template import TemplateView
 
 # Not user resources: CDK's version-reporting resource (its Condition lists regions, harmlessly).
@@ -25,6 +25,8 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
             f"{what} {reference.text} is in {describe_region(reference.region)}",
             Severity.FATAL,
         )
+    for region_property in region_properties(resource.properties):
+        yield from region_violations(view, region_property.value, region_property.path, "the region property")
 
 
 RULE = Rule(

@@ -12,7 +12,10 @@ from constructs_lib.rules.template import TemplateView
 def check(view: TemplateView) -> Iterator[Violation]:
     if view.region is None:
         yield Violation(
-            (), "the stack is environment-agnostic: its region is chosen at deploy time and could be anywhere"
+            (),
+            "the stack is environment-agnostic: its region is chosen at deploy time and could be anywhere, so it "
+            "cannot be shown to be in an allowed region",
+            Severity.ERROR,
         )
     elif view.region not in view.settings.allowed_regions:
         yield Violation((), f"the stack deploys to {describe_region(view.region)}", Severity.FATAL)
@@ -27,7 +30,8 @@ RULE = Rule(
         "everything it holds outside it."
     ),
     fix="Give the stack an explicit env: Stack(..., env=Environment(account=..., region='eu-west-1')).",
-    severity=Severity.ERROR,
+    severity=Severity.FATAL,
+    unprovable_severity=Severity.ERROR,
     resource_types=frozenset(),
     check_template=check,
 )
