@@ -63,4 +63,6 @@ def _string_list(context: Any, key: str) -> list[str] | None:
         return [item.strip() for item in value.split(",") if item.strip()]
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return value
-    raise GuardrailError(f"context key '{key}': expected a list of strings (or a comma-separated string), got {value!r}")
+    raise GuardrailError(
+        f"context key '{key}': expected a list of strings (or a comma-separated string), got {value!r}"
+    )

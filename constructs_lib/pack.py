@@ -71,9 +71,7 @@ class EuResidencyChecks:
             for template_path, template_findings in findings.items()
             for finding in template_findings
         ]
-        return PolicyValidationPluginReport(
-            success=not violations, violations=violations, plugin_version=self.version
-        )
+        return PolicyValidationPluginReport(success=not violations, violations=violations, plugin_version=self.version)
 
 
 def _violation(finding: Finding, template_path: str, stack_path: str) -> PolicyViolation:
@@ -94,4 +92,3 @@ def _violation(finding: Finding, template_path: str, stack_path: str) -> PolicyV
             )
         ],
     )
-
