@@ -5,7 +5,10 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, Validations
 from constructs import IConstruct
 
+from constructs_lib.rules.model import PACK_NAME
+
 AWS_SOLUTIONS = "AwsSolutions"
+EU_RESIDENCY = PACK_NAME
 # aws-cdk-lib's built-in template validation plugin, as CDK namespaces it.
 CLOUDFORMATION_VALIDATE = "CloudFormation-Validate"
 

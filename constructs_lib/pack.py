@@ -22,9 +22,10 @@ from aws_cdk import (
 )
 
 from constructs_lib.rules import Finding, RuleSettings, TemplateInput, check_templates
+from constructs_lib.rules.model import PACK_NAME
 from constructs_lib.rules.registry import RULES, RULES_BY_ID
 
-PLUGIN_NAME = "EU-Residency"
+PLUGIN_NAME = PACK_NAME
 
 
 def _version() -> str:

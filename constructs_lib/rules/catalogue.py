@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from constructs_lib.rules.model import Family, Rule, Severity
+from constructs_lib.rules.model import PACK_NAME, Family, Rule, Severity
 
 FAMILY_TITLES = {
     Family.RESIDENCY: "Residency: data is stored in, copied to and sent to allowed regions only",
     Family.ENCRYPTION: "Encryption: at rest and in transit",
     Family.RETENTION: "Retention: data is kept only as long as needed",
 }
-PLUGIN_NAMESPACE = "EU-Residency"
+PLUGIN_NAMESPACE = PACK_NAME
 
 
 def severity_text(rule: Rule) -> str:
@@ -46,14 +46,19 @@ def render(rules: Iterable[Rule]) -> str:
         "Severity says what a reviewer may do: **fatal** findings (a destination proven to be outside the "
         "allowed regions) can never be acknowledged; **error** findings (broken, or not provable from the "
         "template) can be acknowledged on the narrowest construct with a reason: "
-        f"`Validations.of(construct).acknowledge(Acknowledgment(id=\"{PLUGIN_NAMESPACE}::RULE-ID\", reason=...))`.",
+        f'`Validations.of(construct).acknowledge(Acknowledgment(id="{PLUGIN_NAMESPACE}::RULE-ID", reason=...))`.',
         "",
     ]
     for family in Family:
         members = [rule for rule in rules if rule.family is family]
         if not members:
             continue
-        lines += [f"## {FAMILY_TITLES[family]}", "", "| Id | Desired outcome | Severity | Resource types |", "|---|---|---|---|"]
+        lines += [
+            f"## {FAMILY_TITLES[family]}",
+            "",
+            "| Id | Desired outcome | Severity | Resource types |",
+            "|---|---|---|---|",
+        ]
         for rule in members:
             types = ", ".join(f"`{t}`" for t in sorted(rule.resource_types)) or "the stack itself"
             lines.append(f"| [{rule.id}](#{rule.id.lower()}) | {rule.title} | {severity_text(rule)} | {types} |")

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
 
 PropertyPath = tuple[str | int, ...]
 
+# The name the rules run under, at synthesis time and in reports; acknowledgements use PACK_NAME::RULE-ID.
+PACK_NAME = "EU-Residency"
+
 
 class Severity(Enum):
     """What a reviewer may do with a finding."""
