@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from constructs_lib.rules import RuleSettings, TemplateInput, check_templates
 from tests.conftest import CDK_CONTEXT, REPO
 
 ENVIRONMENTS = sorted(CDK_CONTEXT["environments"])
@@ -166,3 +167,27 @@ def test_python_app_fails_with_one_line_on_a_malformed_argument(tmp_path: Path) 
     assert result.returncode == 2
     assert "expected -c KEY=VALUE" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _stacks_of(outdir: Path) -> list[tuple[str, dict[str, Any], str | None]]:
+    """(template name, template, region) of every stack in a cloud assembly, from its manifest."""
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    stacks = []
+    for artifact in manifest["artifacts"].values():
+        if artifact["type"] != "aws:cloudformation:stack":
+            continue
+        template_file = artifact["properties"]["templateFile"]
+        region = artifact["environment"].rsplit("/", 1)[-1]
+        stacks.append((template_file, json.loads((outdir / template_file).read_text()), region))
+    return stacks
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_platform_has_no_eu_residency_finding(env_name: str, cli_synth: Any) -> None:
+    stacks = _stacks_of(cli_synth[env_name][1])
+    assert len(stacks) >= 6
+    findings = check_templates(
+        [TemplateInput(name=name, template=template, region=region) for name, template, region in stacks],
+        RuleSettings(),
+    )
+    assert {name: [f.as_dict() for f in found] for name, found in findings.items() if found} == {}

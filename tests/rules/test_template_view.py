@@ -1,0 +1,133 @@
+"""The resolver: what the template decides is worked out, the rest is Unknown with a reason, never a crash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from constructs_lib.rules import RuleSettings, TemplateView
+from constructs_lib.rules.template import NO_VALUE, OneOf, ResourceRef, Unknown, options
+
+TEMPLATE: dict[str, Any] = {
+    "Parameters": {"Stage": {"Type": "String"}},
+    "Mappings": {"Regions": {"eu-west-1": {"Name": "ireland"}}},
+    "Conditions": {
+        "InIreland": {"Fn::Equals": [{"Ref": "AWS::Region"}, "eu-west-1"]},
+        "IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},
+        "NotIreland": {"Fn::Not": [{"Condition": "InIreland"}]},
+        "Loop": {"Fn::Not": [{"Condition": "Loop"}]},
+    },
+    "Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}},
+}
+
+
+def view(region: str | None = "eu-west-1") -> TemplateView:
+    return TemplateView(template=TEMPLATE, region=region, settings=RuleSettings(), account="123456789012")
+
+
+def test_pseudo_parameters_resolve_from_the_stack() -> None:
+    assert view().resolve({"Ref": "AWS::Region"}) == "eu-west-1"
+    assert view().resolve({"Ref": "AWS::AccountId"}) == "123456789012"
+    assert view().resolve({"Ref": "AWS::Partition"}) == "aws"
+    assert view().resolve({"Ref": "AWS::NoValue"}) is NO_VALUE
+    assert isinstance(view(None).resolve({"Ref": "AWS::Region"}), Unknown)
+
+
+def test_parameters_and_imports_are_unknown_with_a_reason() -> None:
+    parameter = view().resolve({"Ref": "Stage"})
+    assert isinstance(parameter, Unknown) and "parameter Stage" in parameter.reason
+    imported = view().resolve({"Fn::ImportValue": "shared-key"})
+    assert isinstance(imported, Unknown) and "another stack" in imported.reason
+    assert isinstance(view().resolve({"Fn::GetStackOutput": {"StackName": "x", "OutputName": "y"}}), Unknown)
+
+
+def test_references_to_resources_know_their_referent() -> None:
+    reference = view().resolve({"Fn::GetAtt": ["Bucket", "Arn"]})
+    assert isinstance(reference, ResourceRef)
+    assert (reference.logical_id, reference.attribute) == ("Bucket", "Arn")
+    assert view().resolve({"Fn::GetAtt": "Bucket.Arn"}) == reference
+    assert isinstance(view().resolve({"Ref": "Bucket"}), ResourceRef)
+
+
+def test_join_sub_select_and_find_in_map() -> None:
+    v = view()
+    assert v.resolve({"Fn::Join": ["-", ["a", {"Ref": "AWS::Region"}]]}) == "a-eu-west-1"
+    assert v.resolve({"Fn::Sub": "arn:${AWS::Partition}:s3:::x-${AWS::Region}"}) == "arn:aws:s3:::x-eu-west-1"
+    assert v.resolve({"Fn::Sub": ["${A}-${B}", {"A": "one", "B": {"Ref": "AWS::Region"}}]}) == "one-eu-west-1"
+    assert v.resolve({"Fn::Sub": "literal ${!NotAVariable}"}) == "literal ${NotAVariable}"
+    assert v.resolve({"Fn::Select": [1, ["a", "b"]]}) == "b"
+    assert v.resolve({"Fn::Select": ["0", ["a"]]}) == "a"
+    assert isinstance(v.resolve({"Fn::Select": [5, ["a"]]}), Unknown)
+    assert v.resolve({"Fn::FindInMap": ["Regions", {"Ref": "AWS::Region"}, "Name"]}) == "ireland"
+    assert isinstance(v.resolve({"Fn::Sub": "${Stage}-x"}), Unknown)
+    assert isinstance(v.resolve({"Fn::Join": ["", ["a", {"Ref": "Stage"}]]}), Unknown)
+
+
+def test_conditions_the_template_decides_pick_a_branch() -> None:
+    v = view()
+    assert v.resolve({"Fn::If": ["InIreland", "yes", "no"]}) == "yes"
+    assert v.resolve({"Fn::If": ["NotIreland", "yes", "no"]}) == "no"
+    assert view("eu-central-1").resolve({"Fn::If": ["InIreland", "yes", "no"]}) == "no"
+
+
+def test_conditions_decided_at_deploy_time_keep_both_branches() -> None:
+    undecided = view().resolve({"Fn::If": ["IsProd", True, False]})
+    assert isinstance(undecided, OneOf)
+    assert options(undecided) == [True, False]
+    assert view().truth({"Fn::If": ["IsProd", True, False]}) is None
+    assert view().truth({"Fn::If": ["IsProd", True, "true"]}) is True
+
+
+def test_a_condition_that_refers_to_itself_is_unknown_not_a_hang() -> None:
+    assert view().condition("Loop") is None
+    assert view().condition("Missing") is None
+
+
+def test_booleans_in_every_spelling() -> None:
+    assert view().truth(True) is True
+    assert view().truth("false") is False
+    assert view().truth("TRUE") is True
+    assert view().truth({"Ref": "Stage"}) is None
+    assert view().truth("yes") is None
+
+
+def test_deep_nesting_ends_in_unknown() -> None:
+    value: Any = "x"
+    for _ in range(200):
+        value = {"Fn::Join": ["", [value]]}
+    assert isinstance(view().resolve(value), Unknown)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(
+        st.sampled_from(
+            ["Ref", "Fn::GetAtt", "Fn::Join", "Fn::Sub", "Fn::Select", "Fn::If", "Fn::FindInMap", "Fn::Equals",
+             "Fn::Not", "Fn::And", "Fn::Or", "Condition", "Fn::ImportValue", "Fn::Base64", "Key"]
+        ) | st.text(max_size=5),
+        children,
+        max_size=3,
+    ),
+    max_leaves=30,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON)
+def test_any_value_resolves_without_crashing(value: Any) -> None:
+    v = view()
+    v.resolve(value)
+    v.truth(value)
+    v.resolve_string(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), JSON, max_size=4), JSON)
+def test_any_conditions_evaluate_without_crashing(conditions: dict[str, Any], value: Any) -> None:
+    v = TemplateView(template={"Conditions": conditions, "Resources": {}}, region="eu-west-1", settings=RuleSettings())
+    for name in conditions:
+        v.condition(name)
+    v.resolve({"Fn::If": [next(iter(conditions), "x"), value, value]})
