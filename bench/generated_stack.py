@@ -42,7 +42,10 @@ def build(app: App, resources: int) -> Stack:
         )
         queue = sqs.Queue(stack, f"Queue{unit}", encryption=sqs.QueueEncryption.KMS, encryption_master_key=key)
         log_group = logs.LogGroup(
-            stack, f"Logs{unit}", encryption_key=key, retention=logs.RetentionDays.ONE_MONTH,
+            stack,
+            f"Logs{unit}",
+            encryption_key=key,
+            retention=logs.RetentionDays.ONE_MONTH,
             removal_policy=RemovalPolicy.DESTROY,
         )
         function = lambda_.Function(

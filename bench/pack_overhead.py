@@ -64,7 +64,11 @@ def _run(code: str, *args: str, outdir: Path | None = None) -> dict[str, Any]:
         env["CDK_OUTDIR"] = str(outdir)
     result = subprocess.run(
         [sys.executable, "-c", code.format(repo=str(REPO)), *args],
-        cwd=REPO, env=env, capture_output=True, text=True, check=True,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 

@@ -95,7 +95,5 @@ def validate_allowed_regions(regions: Iterable[str]) -> frozenset[str]:
     outside = sorted(r for r in allowed if not is_eu_region(r))
     if outside:
         reasons = "; ".join(describe_outside_eu(r) for r in outside)
-        raise RegionError(
-            f"allowed regions must all be in the EU: {reasons}; use only {', '.join(sorted(EU_REGIONS))}"
-        )
+        raise RegionError(f"allowed regions must all be in the EU: {reasons}; use only {', '.join(sorted(EU_REGIONS))}")
     return allowed

@@ -76,9 +76,7 @@ def summarize(app: App, report_path: Path) -> str:
     try:
         violations = read_violations(app, report_path)
     except (OSError, ValueError) as error:
-        return (
-            f"eu-residency: synthesis failed validation; the report {report_path} could not be read: {error}"
-        )
+        return f"eu-residency: synthesis failed validation; the report {report_path} could not be read: {error}"
     lines = [f"eu-residency: synthesis stopped by {len(violations)} finding(s); full report: {report_path}"]
     lines += [violation.line() for violation in violations]
     lines.append("Fix each finding, or acknowledge it on the narrowest construct with a reason (README.md).")

@@ -73,9 +73,7 @@ def parse_template(text: str, source: str) -> dict[str, Any]:
         raise TemplateError(f"{source}: not a CloudFormation template (no Resources section)")
     for logical_id, body in resources.items():
         if not isinstance(body, Mapping) or not isinstance(body.get("Type"), str):
-            raise TemplateError(
-                f"{source}: resource {logical_id!r} has no Type; is this a CloudFormation template?"
-            )
+            raise TemplateError(f"{source}: resource {logical_id!r} has no Type; is this a CloudFormation template?")
     return dict(document)
 
 

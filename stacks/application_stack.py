@@ -149,12 +149,8 @@ class ApplicationStack(PlatformStack):
             health_check=elbv2.HealthCheck(path=config.app.health_check_path, protocol=elbv2.Protocol.HTTPS),
         )
         # Egress: the database, the session store, and AWS services through in-region endpoints only.
-        self.chat.connections.allow_to(
-            database.connections, ec2.Port.tcp(POSTGRES_PORT), "chat app to PostgreSQL"
-        )
-        self.chat.connections.allow_to(
-            sessions.connections, ec2.Port.tcp(VALKEY_PORT), "chat app to Valkey sessions"
-        )
+        self.chat.connections.allow_to(database.connections, ec2.Port.tcp(POSTGRES_PORT), "chat app to PostgreSQL")
+        self.chat.connections.allow_to(sessions.connections, ec2.Port.tcp(VALKEY_PORT), "chat app to Valkey sessions")
         self.chat.connections.allow_to(
             network.endpoint_security_group, ec2.Port.HTTPS, "chat app to in-region AWS endpoints"
         )
@@ -170,9 +166,7 @@ class ApplicationStack(PlatformStack):
                 sid="DecryptSessionStoreAuthTokenThroughSecretsManager",
                 actions=["kms:Decrypt"],
                 resources=[cache_key.key_arn],
-                conditions={
-                    "StringEquals": {"kms:ViaService": f"secretsmanager.{self.region}.amazonaws.com"}
-                },
+                conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{self.region}.amazonaws.com"}},
             )
         )
         task_role = self.chat.task_definition.task_role

@@ -21,9 +21,7 @@ class AuditStack(PlatformStack):
         logs_key: kms.IKey,
         access_logs: AccessLogBucket,
     ) -> None:
-        super().__init__(
-            scope, construct_id, config=config, description="CloudTrail trail and its log bucket"
-        )
+        super().__init__(scope, construct_id, config=config, description="CloudTrail trail and its log bucket")
         self.trail_logs = DataBucket(
             self,
             "TrailLogs",

@@ -59,9 +59,7 @@ class BackupStack(PlatformStack):
         database: rds.IDatabaseInstance,
         copy_vault_stack: BackupCopyVaultStack | None,
     ) -> None:
-        super().__init__(
-            scope, construct_id, config=config, description="AWS Backup vault and plan for the database"
-        )
+        super().__init__(scope, construct_id, config=config, description="AWS Backup vault and plan for the database")
         self.vault = backup.BackupVault(
             self,
             "Vault",

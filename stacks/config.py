@@ -161,9 +161,7 @@ class _Section:
 
     def raw(self, name: str) -> Any:
         if name not in self._values:
-            raise ConfigError(
-                f"context key '{self.key(name)}' is missing; add it to cdk.json (see README.md)"
-            )
+            raise ConfigError(f"context key '{self.key(name)}' is missing; add it to cdk.json (see README.md)")
         return self._values[name]
 
     def optional(self, name: str) -> Any:
@@ -207,8 +205,7 @@ class _Section:
         value = self.typed(name, int, f"one of {', '.join(map(str, choices))}")
         if value not in choices:
             raise ConfigError(
-                f"context key '{self.key(name)}': {value} is not accepted; use one of "
-                f"{', '.join(map(str, choices))}"
+                f"context key '{self.key(name)}': {value} is not accepted; use one of {', '.join(map(str, choices))}"
             )
         return value
 
@@ -246,8 +243,7 @@ def _resolve_account(env: _Section, context: Callable[[str], Any]) -> str:
     placeholder = context(PLACEHOLDER_ACCOUNT_KEY)
     if not isinstance(placeholder, str) or not _ACCOUNT.match(placeholder):
         raise ConfigError(
-            f"context key '{PLACEHOLDER_ACCOUNT_KEY}': expected a 12-digit placeholder account id, "
-            f"got {placeholder!r}"
+            f"context key '{PLACEHOLDER_ACCOUNT_KEY}': expected a 12-digit placeholder account id, got {placeholder!r}"
         )
     return placeholder
 
@@ -337,9 +333,7 @@ def load_config(context: Callable[[str], Any]) -> PlatformConfig:
         account=_resolve_account(env, context),
         region=region,
         availability_zones=tuple(zones),
-        domain_name=env.string(
-            "domain_name", _DOMAIN, "use a lower-case domain name such as chat.example.eu"
-        ),
+        domain_name=env.string("domain_name", _DOMAIN, "use a lower-case domain name such as chat.example.eu"),
         certificate_arn=certificate_arn,
         dns_validated_certificate=dns_certificate,
         nat_gateways=env.integer("nat_gateways", minimum=1, maximum=3),
@@ -359,12 +353,8 @@ def load_config(context: Callable[[str], Any]) -> PlatformConfig:
             cpu=app.choice("cpu", FARGATE_CPU_UNITS),
             memory_mib=app.integer("memory_mib", minimum=512, maximum=122880),
             desired_count=app.integer("desired_count", minimum=1, maximum=100),
-            requests_per_five_minutes=app.integer(
-                "requests_per_five_minutes", minimum=10, maximum=2_000_000_000
-            ),
-            health_check_path=app.string(
-                "health_check_path", _HEALTH_CHECK_PATH, "use a path such as /health"
-            ),
+            requests_per_five_minutes=app.integer("requests_per_five_minutes", minimum=10, maximum=2_000_000_000),
+            health_check_path=app.string("health_check_path", _HEALTH_CHECK_PATH, "use a path such as /health"),
             s3_prefix_list_id=app.string(
                 "s3_prefix_list_id",
                 _PREFIX_LIST_ID,

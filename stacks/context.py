@@ -26,16 +26,12 @@ def direct_run_context(argv: list[str], cdk_json: Path = CDK_JSON) -> dict[str, 
     """The context to give App(): None under the CDK CLI, else cdk.json's context plus ``-c KEY=VALUE``."""
     if CLI_CONTEXT_VARIABLE in os.environ:
         if argv:
-            raise ConfigError(
-                f"arguments {' '.join(argv)!r}: under the CDK CLI pass context as cdk synth -c KEY=VALUE"
-            )
+            raise ConfigError(f"arguments {' '.join(argv)!r}: under the CDK CLI pass context as cdk synth -c KEY=VALUE")
         return None
     try:
         context = json.loads(cdk_json.read_text(encoding="utf-8")).get("context", {})
     except (OSError, ValueError, AttributeError) as error:
-        raise ConfigError(
-            f"file {cdk_json}: cannot read its context ({error}); restore cdk.json from git"
-        ) from error
+        raise ConfigError(f"file {cdk_json}: cannot read its context ({error}); restore cdk.json from git") from error
     if not isinstance(context, dict):
         raise ConfigError(f"file {cdk_json}: 'context' must be an object; restore cdk.json from git")
     context = {**CLI_DEFAULT_CONTEXT, **context}

@@ -13,9 +13,7 @@ VPC_CIDR = "10.20.0.0/16"
 
 
 class NetworkStack(PlatformStack):
-    def __init__(
-        self, scope: Construct, construct_id: str, *, config: PlatformConfig, logs_key: kms.IKey
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig, logs_key: kms.IKey) -> None:
         super().__init__(
             scope, construct_id, config=config, description="VPC, subnets, in-region endpoints and flow logs"
         )

@@ -98,9 +98,7 @@ def prod() -> BuiltPlatform:
 
 
 @pytest.fixture(scope="session", params=["dev", "prod"])
-def each_env(
-    request: pytest.FixtureRequest, dev: BuiltPlatform, prod: BuiltPlatform
-) -> Iterator[BuiltPlatform]:
+def each_env(request: pytest.FixtureRequest, dev: BuiltPlatform, prod: BuiltPlatform) -> Iterator[BuiltPlatform]:
     yield {"dev": dev, "prod": prod}[request.param]
 
 

@@ -39,9 +39,7 @@ def _run(command: list[str], *, outdir: Path | None = None) -> subprocess.Comple
     )
     if outdir is not None:
         env["CDK_OUTDIR"] = str(outdir)
-    return subprocess.run(
-        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -81,9 +79,7 @@ def test_python_app_synthesizes_every_stack(env_name: str, python_synth: Any) ->
     result, outdir = python_synth[env_name]
     assert result.returncode == 0, result.stderr[-3000:]
     expected_stacks = {"Keys", "Network", "Data", "Application", "Backup", "Audit"}
-    names = {
-        name.removesuffix(".template.json").removeprefix(f"Chat-{env_name}-") for name in _templates(outdir)
-    }
+    names = {name.removesuffix(".template.json").removeprefix(f"Chat-{env_name}-") for name in _templates(outdir)}
     assert expected_stacks <= names
 
 
@@ -103,9 +99,7 @@ def test_two_synths_give_byte_identical_templates(env_name: str, python_synth: A
 
 
 @pytest.mark.parametrize("env_name", ENVIRONMENTS)
-def test_platform_passes_aws_solutions_with_every_acknowledgement_explained(
-    env_name: str, cli_synth: Any
-) -> None:
+def test_platform_passes_aws_solutions_with_every_acknowledgement_explained(env_name: str, cli_synth: Any) -> None:
     report = _report(cli_synth[env_name][1])
     plugins = {plugin["pluginName"]: plugin for plugin in report["pluginReports"]}
     assert plugins["AwsSolutions"]["conclusion"] == "success"

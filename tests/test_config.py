@@ -143,9 +143,7 @@ def test_load_fails_when_a_value_is_bad(case: str) -> None:
 def test_load_fails_when_the_environment_is_unknown() -> None:
     context = platform_context("dev")
     context["env"] = "staging"
-    with pytest.raises(
-        ConfigError, match=r"context key 'env': unknown environment 'staging'; use one of dev, prod"
-    ):
+    with pytest.raises(ConfigError, match=r"context key 'env': unknown environment 'staging'; use one of dev, prod"):
         load_config(context.get)
 
 

@@ -88,9 +88,7 @@ class DataBucket(Construct):
                     sid="UseTheBucketKeyThroughS3",
                     actions=["kms:Decrypt", "kms:GenerateDataKey"],
                     resources=[self.encryption_key.key_arn],
-                    conditions={
-                        "StringEquals": {"kms:ViaService": f"s3.{Stack.of(self).region}.amazonaws.com"}
-                    },
+                    conditions={"StringEquals": {"kms:ViaService": f"s3.{Stack.of(self).region}.amazonaws.com"}},
                 ),
             ],
         )

@@ -48,8 +48,7 @@ class SessionCache(Construct):
         super().__init__(scope, construct_id)
         if replicas_per_node_group < 1:
             raise ValueError(
-                f"session cache replicas: {replicas_per_node_group}; Multi-AZ failover needs at least one "
-                "replica"
+                f"session cache replicas: {replicas_per_node_group}; Multi-AZ failover needs at least one replica"
             )
         self.security_group = ec2.SecurityGroup(
             self,

@@ -56,8 +56,7 @@ class PostgresDatabase(Construct):
         super().__init__(scope, construct_id)
         if not 1 <= backup_retention_days <= 35:
             raise ValueError(
-                f"backup retention: {backup_retention_days} days; RDS keeps 1 to 35 days, and backups are "
-                "required"
+                f"backup retention: {backup_retention_days} days; RDS keeps 1 to 35 days, and backups are required"
             )
         engine = rds.DatabaseInstanceEngine.postgres(
             version=rds.PostgresEngineVersion.of(postgres_version, postgres_version.split(".", maxsplit=1)[0])

@@ -94,9 +94,7 @@ class DataKey(Construct):
                         resources=["*"],
                         conditions={
                             "StringEquals": {
-                                "kms:ViaService": [
-                                    f"{service}.{stack.region}.amazonaws.com" for service in services
-                                ],
+                                "kms:ViaService": [f"{service}.{stack.region}.amazonaws.com" for service in services],
                                 "kms:CallerAccount": stack.account,
                             }
                         },

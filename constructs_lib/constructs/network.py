@@ -64,9 +64,7 @@ class PrivateNetwork(Construct):
                 ec2.SubnetConfiguration(
                     name=APPLICATION_SUBNETS, subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=20
                 ),
-                ec2.SubnetConfiguration(
-                    name=DATA_SUBNETS, subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24
-                ),
+                ec2.SubnetConfiguration(name=DATA_SUBNETS, subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24),
             ],
             gateway_endpoints={
                 "S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3),
@@ -102,9 +100,7 @@ class PrivateNetwork(Construct):
             description="HTTPS from inside the VPC to the in-region AWS service endpoints",
             allow_all_outbound=False,
         )
-        self.endpoint_security_group.add_ingress_rule(
-            ec2.Peer.ipv4(cidr), ec2.Port.HTTPS, "AWS API calls from the VPC"
-        )
+        self.endpoint_security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), ec2.Port.HTTPS, "AWS API calls from the VPC")
         self.interface_endpoints = {
             name: self.vpc.add_interface_endpoint(
                 name,
@@ -130,18 +126,14 @@ class PrivateNetwork(Construct):
     def public_subnets(self) -> ec2.SubnetSelection:
         return ec2.SubnetSelection(subnet_group_name=PUBLIC_SUBNETS)
 
-    def _log_default_sg_handler(
-        self, key: kms.IKey, retention_days: int, removal_policy: RemovalPolicy
-    ) -> None:
+    def _log_default_sg_handler(self, key: kms.IKey, retention_days: int, removal_policy: RemovalPolicy) -> None:
         """Send the default-SG custom resource's Lambda logs to an encrypted group that expires.
 
         Left alone, Lambda creates ``/aws/lambda/NAME`` unencrypted and kept forever.
         """
         provider = Stack.of(self).node.try_find_child(RESTRICT_DEFAULT_SG_PROVIDER_ID)
         if provider is None:
-            raise RuntimeError(
-                f"aws-cdk-lib no longer adds {RESTRICT_DEFAULT_SG_PROVIDER_ID}; revisit this fix"
-            )
+            raise RuntimeError(f"aws-cdk-lib no longer adds {RESTRICT_DEFAULT_SG_PROVIDER_ID}; revisit this fix")
         handler = provider.node.find_child("Handler")
         assert isinstance(handler, CfnResource)
         handler_logs = EncryptedLogGroup(

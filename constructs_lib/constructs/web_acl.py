@@ -67,9 +67,7 @@ class RegionalWebAcl(Construct):
             rules=[*managed_rules, rate_limit],
             visibility_config=_visibility(name),
         )
-        wafv2.CfnWebACLAssociation(
-            self, "Association", resource_arn=resource_arn, web_acl_arn=self.web_acl.attr_arn
-        )
+        wafv2.CfnWebACLAssociation(self, "Association", resource_arn=resource_arn, web_acl_arn=self.web_acl.attr_arn)
 
         # WAF only delivers to log groups whose name starts with aws-waf-logs-.
         log_group_name = f"aws-waf-logs-{name}"

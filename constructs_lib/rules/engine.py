@@ -54,9 +54,7 @@ def check_view(view: TemplateView, rules: Iterable[Rule]) -> list[Finding]:
         if rule.check is not None:
             for resource in resources:
                 if rule.applies_to(resource.type):
-                    findings.extend(
-                        _finding(rule, resource, violation) for violation in rule.check(resource, view)
-                    )
+                    findings.extend(_finding(rule, resource, violation) for violation in rule.check(resource, view))
     return _without_catch_all_duplicates(findings, {rule.id for rule in rules if rule.catch_all})
 
 

@@ -54,9 +54,10 @@ def test_each_rule_lives_in_a_module_of_its_own_named_for_it(rule: Rule) -> None
     module = inspect.getmodule(check)
     assert module is not None and module.__doc__ is not None
     assert module.__doc__.startswith(f"{rule.id}: "), module.__name__
-    assert module.__name__.split(".")[-2] == {"EU-RES": "residency", "EU-ENC": "encryption", "EU-RET": "retention"}[
-        rule.family.value
-    ]
+    assert (
+        module.__name__.split(".")[-2]
+        == {"EU-RES": "residency", "EU-ENC": "encryption", "EU-RET": "retention"}[rule.family.value]
+    )
     owners = [other.id for other in RULES if inspect.getmodule(other.check or other.check_template) is module]
     assert owners == [rule.id]
 

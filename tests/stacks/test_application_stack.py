@@ -292,9 +292,7 @@ def test_web_acl_logs_to_an_encrypted_expiring_waf_log_group(each_env: BuiltPlat
     assert log_group_name.startswith("aws-waf-logs-")
     log_groups = template.find_resources(LOG_GROUP, {"Properties": {"LogGroupName": log_group_name}})
     assert len(log_groups) == 1, f"no log group {log_group_name} in the stack"
-    _assert_encrypted_and_expiring(
-        each_env, next(iter(log_groups.values())), each_env.config.retention.log_days
-    )
+    _assert_encrypted_and_expiring(each_env, next(iter(log_groups.values())), each_env.config.retention.log_days)
 
 
 # --- security groups ---------------------------------------------------------------------------------
@@ -303,9 +301,7 @@ def test_web_acl_logs_to_an_encrypted_expiring_waf_log_group(each_env: BuiltPlat
 def test_load_balancer_security_group_admits_only_https_and_http(each_env: BuiltPlatform) -> None:
     template = _application(each_env)
     load_balancer_group = _load_balancer_security_group(template)
-    inline = template.to_json()["Resources"][load_balancer_group]["Properties"].get(
-        "SecurityGroupIngress", []
-    )
+    inline = template.to_json()["Resources"][load_balancer_group]["Properties"].get("SecurityGroupIngress", [])
     standalone = _rules_of(template, INGRESS, load_balancer_group)
     ports = sorted((rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) for rule in [*inline, *standalone])
     assert ports == [("tcp", 80, 80), ("tcp", 443, 443)]
@@ -331,14 +327,10 @@ def test_application_security_group_egress_is_exactly_the_data_stores_and_endpoi
     application_group = _application_security_group(template)
     data = each_env.template(each_env.stacks.data)
     database_group = only_resource(data, "AWS::RDS::DBInstance")["Properties"]["VPCSecurityGroups"]
-    sessions_group = only_resource(data, "AWS::ElastiCache::ReplicationGroup")["Properties"][
-        "SecurityGroupIds"
-    ]
+    sessions_group = only_resource(data, "AWS::ElastiCache::ReplicationGroup")["Properties"]["SecurityGroupIds"]
     endpoint_groups = {
         (each_env.stacks.network.stack_name, group["Fn::GetAtt"][0])
-        for endpoint in resources(
-            each_env.template(each_env.stacks.network), "AWS::EC2::VPCEndpoint"
-        ).values()
+        for endpoint in resources(each_env.template(each_env.stacks.network), "AWS::EC2::VPCEndpoint").values()
         for group in endpoint["Properties"].get("SecurityGroupIds", [])
     }
     assert len(database_group) == 1 and len(sessions_group) == 1 and len(endpoint_groups) == 1

@@ -57,9 +57,7 @@ def test_bucket_is_encrypted_with_kms_and_a_bucket_key(each_env: BuiltPlatform) 
     (encryption,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert encryption["BucketKeyEnabled"] is True
     assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
-    _, _, key = each_env.follow(
-        each_env.stacks.audit, encryption["ServerSideEncryptionByDefault"]["KMSMasterKeyID"]
-    )
+    _, _, key = each_env.follow(each_env.stacks.audit, encryption["ServerSideEncryptionByDefault"]["KMSMasterKeyID"])
     assert key["Type"] == "AWS::KMS::Key"
 
 

@@ -26,9 +26,7 @@ def _copy_vault_stack(platform: BuiltPlatform) -> Stack:
 
 
 def _rules(platform: BuiltPlatform) -> list[dict[str, Any]]:
-    rules: list[dict[str, Any]] = only_resource(_backup(platform), PLAN)["Properties"]["BackupPlan"][
-        "BackupPlanRule"
-    ]
+    rules: list[dict[str, Any]] = only_resource(_backup(platform), PLAN)["Properties"]["BackupPlan"]["BackupPlanRule"]
     assert rules, "the plan has no rule"
     return rules
 
@@ -61,11 +59,7 @@ def test_plan_rule_deletes_backups_after_the_configured_retention(each_env: Buil
         {
             "BackupPlan": {
                 "BackupPlanRule": Match.array_with(
-                    [
-                        Match.object_like(
-                            {"Lifecycle": {"DeleteAfterDays": each_env.config.backup.retention_days}}
-                        )
-                    ]
+                    [Match.object_like({"Lifecycle": {"DeleteAfterDays": each_env.config.backup.retention_days}})]
                 )
             }
         },

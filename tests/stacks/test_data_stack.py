@@ -168,9 +168,7 @@ def test_attachments_bucket_is_private_versioned_logged_and_expires_old_versions
     assert bucket["LoggingConfiguration"]["LogFilePrefix"] == "s3/attachments/"
     [rule] = bucket["LifecycleConfiguration"]["Rules"]
     assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
-    assert rule["NoncurrentVersionExpiration"] == {
-        "NoncurrentDays": each_env.config.retention.noncurrent_version_days
-    }
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": each_env.config.retention.noncurrent_version_days}
 
 
 def test_access_log_bucket_uses_sse_s3_because_alb_logs_accept_nothing_else(each_env: BuiltPlatform) -> None:

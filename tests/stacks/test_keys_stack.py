@@ -80,6 +80,4 @@ def test_no_key_policy_gives_anyone_unconditional_use_of_a_key(each_env: BuiltPl
             assert "kms:*" not in actions, name
             if "Condition" not in statement:
                 assert not use_actions & set(actions), (name, statement.get("Sid"))
-                assert not any(
-                    action.startswith("kms:Create") and action != "kms:CreateAlias" for action in actions
-                )
+                assert not any(action.startswith("kms:Create") and action != "kms:CreateAlias" for action in actions)

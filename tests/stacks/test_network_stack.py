@@ -91,9 +91,7 @@ def test_endpoint_security_group_admits_only_https_from_the_vpc(dev: BuiltPlatfo
         {
             "GroupDescription": Match.string_like_regexp("in-region AWS service endpoints"),
             "SecurityGroupIngress": [
-                Match.object_like(
-                    {"CidrIp": "10.20.0.0/16", "FromPort": 443, "ToPort": 443, "IpProtocol": "tcp"}
-                )
+                Match.object_like({"CidrIp": "10.20.0.0/16", "FromPort": 443, "ToPort": 443, "IpProtocol": "tcp"})
             ],
         },
     )

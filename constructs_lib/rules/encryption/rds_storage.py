@@ -10,10 +10,7 @@ from constructs_lib.rules.template import TemplateView
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    if (
-        resource.type == "AWS::RDS::DBInstance"
-        and get(resource.properties, ("DBClusterIdentifier",)) is not MISSING
-    ):
+    if resource.type == "AWS::RDS::DBInstance" and get(resource.properties, ("DBClusterIdentifier",)) is not MISSING:
         return  # an Aurora instance: its cluster holds the storage, and is checked itself
     yield from require_true(resource, view, ("StorageEncrypted",), "storage encryption")
 

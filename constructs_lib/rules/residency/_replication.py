@@ -37,9 +37,8 @@ def settled(violations: Iterable[Violation]) -> Iterator[Violation]:
     """Each violation once, its severity explicit: fatal when proven outside (the helpers set that),
     otherwise an error, whatever the rule's own severity says."""
     seen: set[tuple[PropertyPath, str, Severity | None]] = set()
-    for violation in violations:
-        if violation.severity is None:
-            violation = replace(violation, severity=Severity.ERROR)
+    for found in violations:
+        violation = found if found.severity else replace(found, severity=Severity.ERROR)
         key = (violation.path, violation.message, violation.severity)
         if key not in seen:
             seen.add(key)
@@ -50,22 +49,31 @@ def settled(violations: Iterable[Violation]) -> Iterator[Violation]:
 
 
 def walk(
-    view: TemplateView, raw: Any, pattern: tuple[str, ...], path: PropertyPath = ()
+    view: TemplateView,
+    raw: Any,
+    pattern: tuple[str, ...],
+    path: PropertyPath = (),
+    *,
+    structures: bool = False,
 ) -> Iterator[tuple[PropertyPath, Any]]:
     """Each value at ``pattern`` under ``raw`` (``*``: each element of a list) with its path.
 
     An ``Fn::If`` the template decides takes its branch, an undecided one both. An absent structure
     yields nothing, an absent last key yields MISSING; a structure the template does not give (a
     parameter, an import) yields an Unknown at the path where it stops. Leaves come back unresolved
-    (but for ``Fn::If``), for the checks to read.
+    (but for ``Fn::If``), for the checks to read; with ``structures`` the leaves are objects, resolved,
+    and anything else comes back as an Unknown.
     """
-    for value in _shapes(view, raw, resolve=bool(pattern)):
+    for value in _shapes(view, raw, resolve=bool(pattern) or structures):
         if not pattern:
-            yield path, value
+            if structures and value is not MISSING and not isinstance(value, Mapping):
+                yield path, _not_a_structure(value)
+            else:
+                yield path, value
         elif value is MISSING:
             continue
         elif isinstance(value, Unknown):
-            yield path, Unknown(value.reason)  # a reference in place of a structure: not a resource
+            yield path, _not_a_structure(value)
         elif pattern[0] == STAR:
             if isinstance(value, list):
                 for index, item in enumerate(value):
@@ -80,6 +88,13 @@ def walk(
                 yield (*path, key), MISSING
         else:
             yield path, Unknown(f"a {type(value).__name__} where an object was expected")
+
+
+def _not_a_structure(value: Any) -> Unknown:
+    """Where an object or list should be: a reference there is no resource of this template."""
+    if isinstance(value, Unknown):
+        return Unknown(value.reason)
+    return Unknown(f"a {type(value).__name__} where an object was expected")
 
 
 def _shapes(view: TemplateView, value: Any, *, resolve: bool, depth: int = 0) -> Iterator[Any]:
@@ -132,7 +147,8 @@ def region_leaf(
     """A region property reached by ``walk``; absent is a finding when ``required`` (AWS has no default)."""
     if value is MISSING:
         if required:
-            yield Violation(prop_path(*path), f"{what} cannot be shown to be an allowed region: it is not set")
+            message = f"{what} cannot be shown to be an allowed region: it is not set"
+            yield Violation(prop_path(*path), message)
         return
     yield from region_violations(view, value, path, what)
 
@@ -156,9 +172,8 @@ def _texts(view: TemplateView, raw: Any, depth: int) -> list[Text | None]:
             return [text for branch in branches for text in _texts(view, branch, depth + 1)]
         if key == "Fn::Sub":
             return _sub(view, argument, depth + 1)
-        if key == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
-            if isinstance(argument[0], str):
-                return _join(view, argument[0], argument[1], depth + 1)
+        if key == "Fn::Join" and _is_join(argument):
+            return _join(view, argument[0], argument[1], depth + 1)
     result: list[Text | None] = []
     for option in options(view.resolve(raw)):
         if option is NO_VALUE:
@@ -170,6 +185,10 @@ def _texts(view: TemplateView, raw: Any, depth: int) -> list[Text | None]:
         else:
             result.append((Unknown(f"a {type(option).__name__} where text was expected"),))
     return result
+
+
+def _is_join(argument: Any) -> bool:
+    return isinstance(argument, list) and len(argument) == 2 and isinstance(argument[0], str)
 
 
 def _join(view: TemplateView, delimiter: str, parts: Any, depth: int) -> list[Text | None]:
@@ -288,8 +307,8 @@ def arn_violations(
             problem = local_reference(view, text[0], local_types)
             if problem:
                 yield Violation(where, f"{what} cannot be shown to be in an allowed region: it is {problem}")
-        elif not _holes(text):
-            yield from arn_region_violations(view, "".join(map(str, text)), path, what)
+        elif len(text) <= 1:  # literal text (merged into one piece), or a value the template does not give
+            yield from arn_region_violations(view, text[0] if text else "", path, what)
         else:
             yield from _partial_arn(view, text, path, what)
 
@@ -344,7 +363,8 @@ def bucket_violations(view: TemplateView, raw: Any, path: PropertyPath, what: st
         elif len(name) == 1 and isinstance(name[0], str):
             yield from _named_bucket(view, name[0], path, what)
         elif len(name) == 1 and isinstance(name[0], Unknown):
-            yield Violation(where, f"{what} cannot be shown to be in an allowed region: it is {name[0].reason}")
+            reason = name[0].reason
+            yield Violation(where, f"{what} cannot be shown to be in an allowed region: it is {reason}")
         elif not name:
             yield Violation(where, f"{what} cannot be shown to be in an allowed region: it names no bucket")
         else:
@@ -380,7 +400,8 @@ def _named_bucket(view: TemplateView, name: str, path: PropertyPath, what: str) 
                 "defines it is environment-agnostic (its region is chosen at deploy time)",
             )
         else:
-            yield from region_violations(view, region, path, f"the region of {what} {name} (a bucket of this app)")
+            described = f"the region of {what} {name} (a bucket of this app)"
+            yield from region_violations(view, region, path, described)
         return
     listed = view.settings.replication_destinations.get(name)
     if listed is not None:

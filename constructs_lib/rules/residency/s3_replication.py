@@ -17,7 +17,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
 
 
 def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    rules = walk(view, resource.properties, ("ReplicationConfiguration", "Rules", STAR))
+    rules = walk(view, resource.properties, ("ReplicationConfiguration", "Rules", STAR), structures=True)
     for path, rule in rules:
         if isinstance(rule, Unknown):
             yield from bucket_violations(view, rule, path, WHAT)
@@ -47,7 +47,7 @@ RULE = Rule(
     "Bucket(replication_rules=[ReplicationRule(destination=eu_bucket)])), defined in a stack of this app "
     "with an explicit EU env; for a bucket outside the app, list its name and EU region under "
     "replication_destinations in the rule settings.",
-    severity=Severity.ERROR,
+    severity=Severity.FATAL,
     unprovable_severity=Severity.ERROR,
     resource_types=frozenset({"AWS::S3::Bucket"}),
     check=check,

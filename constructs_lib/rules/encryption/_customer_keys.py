@@ -1,0 +1,205 @@
+"""Helpers shared by the at-rest encryption rules EU-ENC-020 to EU-ENC-029.
+
+``possible`` resolves every level of a property path, following each option of an undecided ``Fn::If``,
+so that a value nested under an intrinsic function is still judged. ``key_violations`` judges a property
+that names a KMS key: it must be given wherever the stack may deploy and, where the rule asks for a
+customer-managed key, must not be an AWS-managed key (``alias/aws/...``), whose key policy no one can
+change. A key the template cannot name (a parameter, an import) counts as given: which key it is, is
+for the key's own rules (rotation, residency) to judge.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from constructs_lib.rules.checks import get, prop_path, unresolved
+from constructs_lib.rules.model import PropertyPath, Violation
+from constructs_lib.rules.template import NO_VALUE, OneOf, TemplateView, Unknown, options
+
+# Where a property (or a level above it) is absent or AWS::NoValue: the same object as checks.MISSING.
+ABSENT: Any = NO_VALUE
+
+AWS_MANAGED_ALIAS = re.compile(r"alias/aws/[A-Za-z0-9/_-]+")
+NO_KEY_CONTROL = "which gives no key control: its key policy cannot be changed to restrict or revoke its use"
+
+
+def dotted(path: PropertyPath) -> str:
+    return ".".join(str(part) for part in path)
+
+
+def possible(view: TemplateView, properties: Mapping[str, Any], path: PropertyPath) -> list[Any]:
+    """Every value the property at ``path`` (under Properties) may deploy with, resolved.
+
+    ABSENT where the property or a level above it is absent or AWS::NoValue; an Unknown where a level is
+    not decided by the template or is not shaped as the path expects.
+    """
+    if not path or not isinstance(path[0], str):
+        return [Unknown("a property path that does not start with a property name")]
+    first = path[0]
+    return descend(view.resolve(properties[first]) if first in properties else ABSENT, path[1:])
+
+
+def descend(value: Any, path: PropertyPath) -> list[Any]:
+    """Like ``possible``, below an already resolved value (``path`` empty: the value's options)."""
+    found: list[Any] = []
+    _descend(value, path, found)
+    return found
+
+
+def _descend(value: Any, rest: PropertyPath, found: list[Any]) -> None:
+    for option in options(value):
+        if not rest or option is ABSENT or isinstance(option, Unknown):
+            found.append(option)
+            continue
+        key, tail = rest[0], rest[1:]
+        if isinstance(key, str) and isinstance(option, Mapping):
+            _descend(option.get(key, ABSENT), tail, found)
+        elif isinstance(key, int) and isinstance(option, list):
+            _descend(option[key] if 0 <= key < len(option) else ABSENT, tail, found)
+        else:
+            expected = "a list" if isinstance(key, int) else "properties"
+            found.append(Unknown(f"a {type(option).__name__} where {expected} were expected"))
+
+
+def is_unset(value: Any) -> bool:
+    return value is ABSENT or value == ""
+
+
+def texts(values: Iterable[Any]) -> list[str]:
+    """The texts among resolved values, lists of texts flattened (an IAM Action, a Principal)."""
+    found: list[str] = []
+    for value in values:
+        for option in options(value):
+            if isinstance(option, str):
+                found.append(option)
+            elif isinstance(option, list):
+                found.extend(texts(option))
+    return found
+
+
+def mentions(raw: Any, text: str) -> bool:
+    """Whether any text in ``raw`` (a property as written, intrinsic functions and all) contains ``text``."""
+    if isinstance(raw, str):
+        return text in raw
+    if isinstance(raw, Mapping):
+        return any(mentions(item, text) for item in raw.values())
+    if isinstance(raw, list):
+        return any(mentions(item, text) for item in raw)
+    return False
+
+
+def one_verdict(
+    path: PropertyPath, what: str, values: list[Any], judge: Callable[[Any], Iterable[Violation]]
+) -> Iterator[Violation]:
+    """``judge`` each value a property may take. Where only some of them (the branches of an undecided
+    Fn::If) break the rule, the outcome is decided at deploy time: one finding that fails closed.
+    """
+    verdicts = [list(judge(value)) for value in values]
+    failing = [verdict for verdict in verdicts if verdict]
+    if not failing:
+        return
+    if len(failing) < len(verdicts):
+        yield unresolved(path, what, OneOf(tuple(values)))
+        return
+    seen: set[tuple[PropertyPath, str]] = set()
+    for verdict in failing:
+        for violation in verdict:
+            if (violation.path, violation.message) not in seen:
+                seen.add((violation.path, violation.message))
+                yield violation
+
+
+def aws_managed_alias(value: Any, raw: Any) -> str | None:
+    """The AWS-managed key alias (``alias/aws/s3``) a key property names, if it names one.
+
+    ``value`` is one resolved option; ``raw`` the property as written (checks.MISSING when a level above
+    it is an intrinsic function), searched when the value is only partly known (an Fn::Sub with the
+    account in it, in an environment-agnostic stack).
+    """
+    if isinstance(value, str):
+        match = AWS_MANAGED_ALIAS.search(value)
+        return match.group(0) if match else None
+    if isinstance(value, Unknown) and mentions(raw, "alias/aws/"):
+        return "alias/aws/..."
+    return None
+
+
+def key_violations(
+    view: TemplateView,
+    properties: Mapping[str, Any],
+    path: PropertyPath,
+    *,
+    what: str,
+    missing: str,
+    customer_managed: bool,
+) -> Iterator[Violation]:
+    """The KMS key named at ``path`` (under Properties) must be given wherever the stack may deploy.
+
+    ``what`` names the setting (``the topic's KMS key``); ``missing`` is the message when it is not given
+    at all. With ``customer_managed``, an AWS-managed key (``alias/aws/...``) is a violation too.
+    """
+    yield from key_value_violations(
+        possible(view, properties, path),
+        get(properties, path),
+        path,
+        what=what,
+        missing=missing,
+        customer_managed=customer_managed,
+    )
+
+
+def key_value_violations(
+    values: list[Any],
+    raw: Any,
+    path: PropertyPath,
+    *,
+    what: str,
+    missing: str,
+    customer_managed: bool,
+) -> Iterator[Violation]:
+    """``key_violations`` over values already resolved (``possible``/``descend``); ``raw`` as written."""
+    unset = [value for value in values if is_unset(value)]
+    if unset and len(unset) == len(values):
+        yield Violation(prop_path(*path), missing)
+        return
+    if unset:
+        yield unresolved(path, f"whether {what} is set", OneOf(tuple(values)))
+        return
+    for value in values:
+        if not isinstance(value, (str, Unknown)):
+            yield Violation(
+                prop_path(*path),
+                f"{what} is a {type(value).__name__}, not a KMS key ({dotted(path)} must name a key)",
+            )
+            return
+        alias = aws_managed_alias(value, raw) if customer_managed else None
+        if alias:
+            yield Violation(
+                prop_path(*path),
+                f"{what} is the AWS-managed key {alias} ({dotted(path)}), {NO_KEY_CONTROL}",
+            )
+            return
+
+
+def true_violations(
+    view: TemplateView, values: list[Any], path: PropertyPath, what: str, *, absent: str | None = None
+) -> Iterator[Violation]:
+    """``what`` must be on: each of ``values`` (the boolean at ``path``, resolved) is true. An absent
+    property is off; ``absent`` replaces the message for that case.
+    """
+
+    def judge(value: Any) -> Iterator[Violation]:
+        if value is ABSENT:
+            message = absent or f"{what} is not turned on ({dotted(path)} is not set)"
+            yield Violation(prop_path(*path), message)
+            return
+        truth = view.truth(value)
+        if truth is False:
+            yield Violation(prop_path(*path), f"{what} is turned off ({dotted(path)} is false)")
+        elif truth is None:
+            reason = value if isinstance(value, Unknown) else Unknown(f"{value!r}, neither true nor false")
+            yield unresolved(path, what, reason)
+
+    yield from one_verdict(path, what, values, judge)

@@ -1,0 +1,130 @@
+"""EU-ENC-008: EC2 instances and launch templates encrypt every EBS volume they create."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from constructs_lib.rules.checks import prop_path, unresolved
+from constructs_lib.rules.encryption._at_rest import ABSENT, judge_true, may_be_set, values_at
+from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
+from constructs_lib.rules.template import ResourceRef, TemplateView, Unknown, options
+
+INSTANCE = "AWS::EC2::Instance"
+LAUNCH_TEMPLATE = "AWS::EC2::LaunchTemplate"
+# The device names AMIs give their root volume (Amazon Linux, Bottlerocket: /dev/xvda; Ubuntu, RHEL,
+# Windows: /dev/sda1). A mapping of one of them replaces the image's root volume.
+ROOT_DEVICE_NAMES = frozenset({"/dev/xvda", "/dev/sda1", "/dev/sda"})
+WHAT = "the encryption of this EBS volume"
+
+NO_MAPPINGS = (
+    "the root volume's encryption cannot be shown from the template: there are no block device mappings, "
+    "so the volume comes from the image (ImageId) as it is (fails closed)"
+)
+NO_ROOT_MAPPING = (
+    "the root volume's encryption cannot be shown from the template: no EBS mapping is shown to be of its "
+    "device (/dev/xvda or /dev/sda1), so the volume comes from the image (ImageId) as it is (fails closed)"
+)
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    if resource.type == LAUNCH_TEMPLATE:
+        found = _mappings(resource, view, ("LaunchTemplateData", "BlockDeviceMappings"))
+    else:
+        found = _mappings(resource, view, ("BlockDeviceMappings",))
+    yield from dict.fromkeys(found)  # options of an undecided Fn::If can find the same fault twice
+
+
+def _mappings(resource: Resource, view: TemplateView, prefix: PropertyPath) -> Iterator[Violation]:
+    for mappings in values_at(view, resource.properties, prefix):
+        if mappings is ABSENT:
+            yield from _absent(resource, view, prefix)
+        elif isinstance(mappings, Unknown):
+            yield unresolved(prefix, "the encryption of the block devices", mappings)
+        elif not isinstance(mappings, list):
+            found = Unknown(f"a {type(mappings).__name__} where a list was expected")
+            yield unresolved(prefix, "the encryption of the block devices", found)
+        else:
+            root = False
+            for index, item in enumerate(mappings):
+                for mapping in options(item):
+                    path = (*prefix, index)
+                    if mapping is ABSENT:
+                        continue
+                    if not isinstance(mapping, Mapping):
+                        reason = mapping if isinstance(mapping, Unknown) else Unknown("a malformed mapping")
+                        yield unresolved(path, "the encryption of this block device", reason)
+                        continue
+                    if all(ebs is ABSENT for ebs in values_at(view, mapping, ("Ebs",))):
+                        continue  # an instance store volume (VirtualName) or a suppressed device (NoDevice)
+                    leaves = values_at(view, mapping, ("Ebs", "Encrypted"))
+                    yield from judge_true(view, leaves, (*path, "Ebs", "Encrypted"), WHAT)
+                    names = values_at(view, mapping, ("DeviceName",))
+                    root = root or all(isinstance(name, str) and name in ROOT_DEVICE_NAMES for name in names)
+            if not root:
+                yield Violation(prop_path(*prefix), NO_ROOT_MAPPING)
+
+
+def _absent(resource: Resource, view: TemplateView, prefix: PropertyPath) -> Iterator[Violation]:
+    """No mappings: an instance launched from a launch template of this stack takes them from it (and the
+    template is checked itself); otherwise every volume comes from the image as it is.
+    """
+    if resource.type == INSTANCE and may_be_set(view, resource.properties, ("LaunchTemplate",)):
+        yield from _launch_template(resource, view)
+    else:
+        yield Violation(prop_path(*prefix), NO_MAPPINGS)
+
+
+def _launch_template(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    names = {
+        name
+        for template in view.resources_of_type(LAUNCH_TEMPLATE)
+        for name in values_at(view, template.properties, ("LaunchTemplateName",))
+        if isinstance(name, str)
+    }
+    given = False
+    for key in ("LaunchTemplateId", "LaunchTemplateName"):
+        path = ("LaunchTemplate", key)
+        for value in values_at(view, resource.properties, path):
+            if value is ABSENT:
+                continue
+            given = True
+            if isinstance(value, ResourceRef):
+                referent = view.resource(value.logical_id)
+                if referent is not None and referent.type == LAUNCH_TEMPLATE:
+                    continue
+            elif isinstance(value, str) and key == "LaunchTemplateName" and value in names:
+                continue
+            reason = value if isinstance(value, Unknown) else Unknown(f"the launch template {value!r}")
+            yield Violation(
+                prop_path(*path),
+                "the encryption of the instance's volumes cannot be shown from the template: it has no "
+                "block device mappings of its own and takes them from a launch template outside this "
+                f"template ({reason.reason}) (fails closed)",
+            )
+    if not given:
+        unnamed = Unknown("a launch template given neither an id nor a name")
+        yield unresolved(("LaunchTemplate",), "the encryption of the instance's volumes", unnamed)
+
+
+RULE = Rule(
+    id="EU-ENC-008",
+    title="EC2 instances and launch templates encrypt every EBS volume they create",
+    explanation=(
+        "Every EBS volume an instance or a launch template creates, the root volume included, holds "
+        "whatever the instance writes, user data among it. A volume is unencrypted unless its mapping "
+        "sets Ebs.Encrypted: true, the image's own snapshot is encrypted, or the account has turned on "
+        "EBS encryption by default; the last two are invisible in the template and can change without "
+        "it. The root volume is only shown encrypted when a mapping of the root device (/dev/xvda or "
+        "/dev/sda1) says so; otherwise it comes from the image as it is. The privacy policy promises "
+        "that personal data is encrypted at rest. Instance store volumes (VirtualName) are not EBS and "
+        "are not checked."
+    ),
+    fix="Give every EBS block device mapping, including one for the root device, Ebs.Encrypted: true "
+    "and Ebs.KmsKeyId (a launch template: LaunchTemplateData.BlockDeviceMappings) (L2: "
+    "aws_ec2.Instance(block_devices=[BlockDevice(device_name='/dev/xvda', "
+    "volume=BlockDeviceVolume.ebs(size, encrypted=True, kms_key=key))]), likewise "
+    "aws_ec2.LaunchTemplate(block_devices=[...]).",
+    severity=Severity.ERROR,
+    resource_types=frozenset({INSTANCE, LAUNCH_TEMPLATE}),
+    check=check,
+)

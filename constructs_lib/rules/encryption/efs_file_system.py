@@ -1,0 +1,31 @@
+"""EU-ENC-009: EFS file systems encrypt data at rest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from constructs_lib.rules.encryption._at_rest import require_on
+from constructs_lib.rules.model import Resource, Rule, Severity, Violation
+from constructs_lib.rules.template import TemplateView
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    yield from require_on(resource, view, ("Encrypted",), "at-rest encryption")
+
+
+RULE = Rule(
+    id="EU-ENC-009",
+    title="EFS file systems encrypt data at rest",
+    explanation=(
+        "Through CloudFormation an EFS file system is unencrypted unless Encrypted is true (the console's "
+        "default does not apply), and encryption cannot be turned on later. Files written by the "
+        "platform, uploads and exports of user data among them, and the file system's backups would "
+        "then be stored in the clear, against the privacy policy's promise that personal data is "
+        "encrypted at rest."
+    ),
+    fix="Set Encrypted: true and KmsKeyId to a customer-managed key (L2: "
+    "aws_efs.FileSystem(encrypted=True, kms_key=key)).",
+    severity=Severity.ERROR,
+    resource_types=frozenset({"AWS::EFS::FileSystem"}),
+    check=check,
+)

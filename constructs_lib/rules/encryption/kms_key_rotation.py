@@ -1,0 +1,66 @@
+"""EU-ENC-029: symmetric KMS keys rotate their key material automatically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from constructs_lib.rules.checks import prop_path, unresolved
+from constructs_lib.rules.encryption._customer_keys import ABSENT, possible, true_violations
+from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
+from constructs_lib.rules.template import OneOf, TemplateView, Unknown
+
+KEY_SPEC: PropertyPath = ("KeySpec",)
+ORIGIN: PropertyPath = ("Origin",)
+ROTATION: PropertyPath = ("EnableKeyRotation",)
+SYMMETRIC = "SYMMETRIC_DEFAULT"
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    specs = possible(view, resource.properties, KEY_SPEC)
+    symmetric = [spec for spec in specs if spec is ABSENT or spec == SYMMETRIC]
+    undecided = [spec for spec in specs if isinstance(spec, Unknown)]
+    if not symmetric and not undecided:
+        return  # asymmetric and HMAC keys cannot rotate automatically
+    if "EXTERNAL" in possible(view, resource.properties, ORIGIN):
+        yield Violation(
+            prop_path(*ORIGIN),
+            "the key's material is imported (Origin is EXTERNAL), so KMS cannot rotate it automatically: "
+            "rotate it on demand after importing new key material, on a schedule, and acknowledge this "
+            "finding saying so",
+        )
+        return
+    findings = list(
+        true_violations(
+            view,
+            possible(view, resource.properties, ROTATION),
+            ROTATION,
+            "automatic key rotation",
+            absent="automatic key rotation is not turned on (EnableKeyRotation is not set, and KMS keys do "
+            "not rotate by default)",
+        )
+    )
+    if not findings:
+        return
+    if undecided:
+        yield unresolved(KEY_SPEC, "whether the key is symmetric (and must rotate)", undecided[0])
+    elif len(symmetric) < len(specs):
+        yield unresolved(KEY_SPEC, "the key's rotation", OneOf(tuple(specs)))
+    else:
+        yield from findings
+
+
+RULE = Rule(
+    id="EU-ENC-029",
+    title="Symmetric KMS keys rotate their key material automatically",
+    explanation=(
+        "The customer-managed keys encrypt user data at rest. Rotating their key material every year "
+        "(or more often) limits how much data any one key version protects and how long a leaked "
+        "version is useful, a safeguard the privacy policy promises; KMS keys do not rotate unless told "
+        "to. Asymmetric and HMAC keys cannot rotate automatically and are not checked."
+    ),
+    fix="Set EnableKeyRotation: true (optionally RotationPeriodInDays) (L2: aws_kms.Key(enable_key_rotation="
+    "True)); or use constructs_lib's DataKey, which always rotates.",
+    severity=Severity.ERROR,
+    resource_types=frozenset({"AWS::KMS::Key"}),
+    check=check,
+)

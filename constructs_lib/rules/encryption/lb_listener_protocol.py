@@ -1,0 +1,195 @@
+"""EU-ENC-041: load balancer listeners accept only HTTPS or TLS; plain HTTP only redirects to HTTPS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from constructs_lib.rules.checks import MISSING, prop_path
+from constructs_lib.rules.encryption._in_transit import (
+    LISTENER,
+    dedupe,
+    elements,
+    leaves,
+    protocols,
+    referent,
+    scalar,
+    unknown_violation,
+)
+from constructs_lib.rules.model import Resource, Rule, Severity, Violation
+from constructs_lib.rules.template import TemplateView, Unknown, options
+
+LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
+LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+# Plain TCP (and TCP_UDP, which carries it) cannot be shown to be encrypted; UDP, QUIC and GENEVE
+# (Gateway Load Balancer) listeners are outside this rule.
+PLAIN_TCP = frozenset({"TCP", "TCP_UDP"})
+HTTP = "HTTP"
+# What a redirect keeps when RedirectConfig.Protocol is not set: the request's own protocol.
+KEEP_PROTOCOL = "#{protocol}"
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    if resource.type == LISTENER:
+        yield from dedupe(_listener(resource, view))
+    else:
+        yield from dedupe(_listener_rule(resource, view))
+
+
+def _listener(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    for protocol in protocols(resource, view):
+        if protocol is None:
+            if not _on_gateway_load_balancer(resource, view):
+                yield Violation(
+                    prop_path("Protocol"),
+                    "the listener's Protocol is not set: that it accepts only HTTPS or TLS cannot be shown",
+                )
+        elif isinstance(protocol, Unknown):
+            yield unknown_violation(("Protocol",), "the listener's protocol", protocol)
+        elif protocol == HTTP:
+            yield from _http_default_actions(resource, view)
+        elif protocol in PLAIN_TCP:
+            yield Violation(
+                prop_path("Protocol"),
+                f"the listener accepts plain TCP: Protocol is {protocol}, not TLS, so the load balancer "
+                "passes traffic on without encrypting it",
+            )
+
+
+def _on_gateway_load_balancer(listener: Resource, view: TemplateView) -> bool:
+    target = referent(view.resolve(listener.properties.get("LoadBalancerArn", MISSING)))
+    balancer = view.resource(target) if target else None
+    if balancer is None or balancer.type != LOAD_BALANCER:
+        return False
+    return bool(view.resolve(balancer.properties.get("Type", MISSING)) == "gateway")
+
+
+def _http_default_actions(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    actions = view.resolve(resource.properties.get("DefaultActions", MISSING))
+    found = False
+    for index, action in elements(actions):
+        found = True
+        if index is None:
+            yield unknown_violation(
+                ("DefaultActions",),
+                "that the HTTP listener only redirects to HTTPS",
+                action,
+            )
+            continue
+        yield from _redirects_to_https(action, index, "DefaultActions", "the HTTP listener's")
+    if not found:
+        yield Violation(
+            prop_path("DefaultActions"),
+            "the listener accepts plain HTTP and has no default action redirecting to HTTPS",
+        )
+
+
+def _redirects_to_https(action: Any, index: int, key: str, whose: str) -> Iterator[Violation]:
+    path = (key, index)
+    for action_type in leaves(action, ("Type",)):
+        text = scalar(action_type)
+        if isinstance(text, Unknown):
+            yield unknown_violation((*path, "Type"), f"{whose} action {index}", text)
+        elif text is None or text.lower() != "redirect":
+            yield Violation(
+                prop_path(*path, "Type"),
+                f"{whose} action {index} answers plain HTTP without redirecting to HTTPS "
+                f"(Type is {text or 'not set'}): requests and responses cross the network unencrypted",
+            )
+        else:
+            yield from _redirect_protocol(action, path, whose, index)
+
+
+def _redirect_protocol(action: Any, path: tuple[str, int], whose: str, index: int) -> Iterator[Violation]:
+    for protocol in leaves(action, ("RedirectConfig", "Protocol")):
+        text = scalar(protocol)
+        protocol_path = (*path, "RedirectConfig", "Protocol")
+        if isinstance(text, Unknown):
+            yield unknown_violation(protocol_path, f"the protocol {whose} redirect {index} sends to", text)
+        elif text is None:
+            yield Violation(
+                prop_path(*protocol_path),
+                f"{whose} redirect {index} keeps plain HTTP: RedirectConfig.Protocol is not set, so it is "
+                f"{KEEP_PROTOCOL}",
+            )
+        elif text.upper() != "HTTPS":
+            yield Violation(
+                prop_path(*protocol_path),
+                f"{whose} redirect {index} does not lead to HTTPS (RedirectConfig.Protocol is {text})",
+            )
+
+
+def _listener_rule(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    forwarding = _forwarding_action(resource, view)
+    if forwarding is None:
+        return
+    index, forward_unknown = forwarding
+    for target in options(view.resolve(resource.properties.get("ListenerArn", MISSING))):
+        listener_id = referent(target)
+        listener = view.resource(listener_id) if listener_id else None
+        if listener is None or listener.type != LISTENER:
+            unknown = target if isinstance(target, Unknown) else Unknown("not a listener of this template")
+            yield unknown_violation(
+                ("ListenerArn",), "that the listener this rule forwards from accepts only HTTPS", unknown
+            )
+            continue
+        for protocol in protocols(listener, view):
+            if isinstance(protocol, Unknown) or protocol is None:
+                yield unknown_violation(
+                    ("ListenerArn",),
+                    f"the protocol of the listener {listener.logical_id} this rule forwards from",
+                    protocol or Unknown("a listener without a Protocol"),
+                )
+            elif protocol == HTTP or protocol in PLAIN_TCP:
+                if forward_unknown is not None:
+                    yield unknown_violation(
+                        ("Actions", index) if index is not None else ("Actions",),
+                        f"that this rule on the plain-HTTP listener {listener.logical_id} does not forward",
+                        forward_unknown,
+                    )
+                else:
+                    yield Violation(
+                        prop_path("Actions", index if index is not None else 0, "Type"),
+                        "the rule forwards requests that arrive over plain HTTP on the listener "
+                        f"{listener.logical_id} (Protocol {protocol}) instead of redirecting them to HTTPS",
+                    )
+
+
+def _forwarding_action(resource: Resource, view: TemplateView) -> tuple[int | None, Unknown | None] | None:
+    """The first action that forwards, or may forward: (index, None) when it does, (index, Unknown) when
+    the template does not decide its type; None when no action forwards.
+    """
+    undecided: tuple[int | None, Unknown | None] | None = None
+    for index, action in elements(view.resolve(resource.properties.get("Actions", MISSING))):
+        if isinstance(action, Unknown):
+            undecided = undecided or (index, action)
+            continue
+        for action_type in leaves(action, ("Type",)):
+            text = scalar(action_type)
+            if isinstance(text, Unknown):
+                undecided = undecided or (index, text)
+            elif text is not None and text.lower() == "forward":
+                return index, None
+    return undecided
+
+
+RULE = Rule(
+    id="EU-ENC-041",
+    title="Load balancer listeners accept only HTTPS or TLS, and plain HTTP only redirects to HTTPS",
+    explanation=(
+        "A listener on plain HTTP or TCP carries chat messages, credentials and cookies across the internet "
+        "unencrypted, where anyone on the path can read or change them; the privacy policy promises "
+        "encryption in transit. Port 80 may stay open only to send every client to HTTPS, and no listener "
+        "rule may forward what arrives there."
+    ),
+    fix=(
+        "Set Protocol: HTTPS (ALB) or TLS (NLB) with a certificate; keep an HTTP listener only with "
+        "DefaultActions [{Type: redirect, RedirectConfig: {Protocol: HTTPS, Port: '443', StatusCode: "
+        "HTTP_301}}] and no forwarding rules (L2: alb.add_listener(..., protocol=ApplicationProtocol.HTTPS, "
+        "certificates=[...]) and alb.add_redirect(); nlb.add_listener(..., protocol=Protocol.TLS)); or use "
+        "constructs_lib's TlsLoadBalancer."
+    ),
+    severity=Severity.ERROR,
+    resource_types=frozenset({LISTENER, LISTENER_RULE}),
+    check=check,
+)

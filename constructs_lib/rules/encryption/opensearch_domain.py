@@ -1,0 +1,31 @@
+"""EU-ENC-011: OpenSearch and Elasticsearch domains encrypt data at rest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from constructs_lib.rules.encryption._at_rest import require_on
+from constructs_lib.rules.model import Resource, Rule, Severity, Violation
+from constructs_lib.rules.template import TemplateView
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    yield from require_on(resource, view, ("EncryptionAtRestOptions", "Enabled"), "at-rest encryption")
+
+
+RULE = Rule(
+    id="EU-ENC-011",
+    title="OpenSearch and Elasticsearch domains encrypt data at rest",
+    explanation=(
+        "A search domain is unencrypted at rest unless EncryptionAtRestOptions.Enabled is true. Its "
+        "indexes, logs, swap files and automated snapshots hold copies of the documents indexed, "
+        "messages and user profiles among them, readable by anyone who obtains the storage; the privacy "
+        "policy promises that personal data is encrypted at rest."
+    ),
+    fix="Set EncryptionAtRestOptions: {Enabled: true, KmsKeyId: <customer-managed key>} (L2: "
+    "aws_opensearchservice.Domain(encryption_at_rest=EncryptionAtRestOptions(enabled=True, kms_key=key)); "
+    "likewise aws_elasticsearch.Domain).",
+    severity=Severity.ERROR,
+    resource_types=frozenset({"AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"}),
+    check=check,
+)

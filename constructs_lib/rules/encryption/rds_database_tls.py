@@ -1,0 +1,173 @@
+"""EU-ENC-046: PostgreSQL and MySQL databases use a parameter group that forces TLS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from constructs_lib.rules.checks import MISSING, get, prop_path
+from constructs_lib.rules.encryption._in_transit import (
+    EngineKind,
+    dedupe,
+    default_group_forces_tls,
+    engine_kind,
+    parameter_group_violations,
+    postgres_forces_ssl_by_default,
+    referent,
+    scalar,
+    unknown_violation,
+)
+from constructs_lib.rules.model import Resource, Rule, Severity, Violation
+from constructs_lib.rules.template import TemplateView, Unknown, options
+
+INSTANCE = "AWS::RDS::DBInstance"
+CLUSTER = "AWS::RDS::DBCluster"
+# The database's property naming its group, the group's type, and the group's own name property.
+GROUPS = {
+    INSTANCE: ("DBParameterGroupName", "AWS::RDS::DBParameterGroup", "DBParameterGroupName"),
+    CLUSTER: (
+        "DBClusterParameterGroupName",
+        "AWS::RDS::DBClusterParameterGroup",
+        "DBClusterParameterGroupName",
+    ),
+}
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    if resource.type == INSTANCE and get(resource.properties, ("DBClusterIdentifier",)) is not MISSING:
+        return  # an Aurora instance: the cluster's parameter group decides, and the cluster is checked
+    yield from dedupe(_violations(resource, view))
+
+
+def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    engines = [scalar(option) for option in options(view.resolve(get(resource.properties, ("Engine",))))]
+    engines = [engine.lower() if isinstance(engine, str) else engine for engine in engines]
+    if all(isinstance(engine, str) and engine_kind(engine) is None for engine in engines):
+        return  # Oracle, SQL Server, Db2: not covered by this rule
+    group_property, group_type, _ = GROUPS[resource.type]
+    for group in options(view.resolve(get(resource.properties, (group_property,)))):
+        if group is MISSING:
+            yield from _default_group(resource, view, engines, group_property)
+        elif referent(group) is not None:
+            target = view.resource(referent(group) or "")
+            if target is None or target.type != group_type:
+                yield Violation(
+                    prop_path(group_property),
+                    f"{group_property} refers to {referent(group)}, which is not an {group_type}, so that "
+                    "the database forces TLS cannot be shown",
+                )
+            else:
+                yield from _group(target, view, group_property)
+        elif isinstance(group, Unknown):
+            yield unknown_violation((group_property,), "the parameter group that would force TLS", group)
+        else:
+            yield from _named_group(group, view, engines, resource.type)
+
+
+def _group(group: Resource, view: TemplateView, group_property: str) -> Iterator[Violation]:
+    for violation in parameter_group_violations(group, view):
+        yield Violation(
+            prop_path(group_property),
+            f"the database uses the parameter group {group.logical_id}: {violation.message}",
+        )
+
+
+def _named_group(
+    name: Any,
+    view: TemplateView,
+    engines: list[Any],
+    database_type: str,
+) -> Iterator[Violation]:
+    group_property, group_type, name_property = GROUPS[database_type]
+    text = scalar(name)
+    for group in view.resources_of_type(group_type):
+        if isinstance(text, str) and view.resolve(group.properties.get(name_property)) == text:
+            yield from _group(group, view, group_property)
+            return
+    if isinstance(text, str) and default_group_forces_tls(text) and engines == ["postgres"]:
+        return  # default.postgres15 and later have rds.force_ssl on
+    yield Violation(
+        prop_path(group_property),
+        f"the parameter group {text} is not defined in this template, so that it forces TLS cannot be shown",
+    )
+
+
+def _default_group(
+    resource: Resource, view: TemplateView, engines: list[Any], group_property: str
+) -> Iterator[Violation]:
+    for engine in engines:
+        if isinstance(engine, Unknown):
+            yield unknown_violation(
+                ("Engine",), "the engine, and so whether its default parameter group forces TLS,", engine
+            )
+        elif engine is None:
+            yield Violation(
+                prop_path(group_property),
+                f"the database names no {group_property} and no Engine: that it forces TLS cannot be shown",
+            )
+        elif engine == "postgres":
+            yield from _postgres_default(resource, view, group_property)
+        elif engine_kind(engine) is not None:
+            postgres = engine_kind(engine) is EngineKind.POSTGRES
+            setting = "rds.force_ssl" if postgres else "require_secure_transport"
+            yield Violation(
+                prop_path(group_property),
+                f"the database names no {group_property}, so it uses the default {engine} parameter group, "
+                f"which lets clients connect without TLS ({setting} is off)",
+            )
+
+
+def _postgres_default(resource: Resource, view: TemplateView, group_property: str) -> Iterator[Violation]:
+    version_raw = get(resource.properties, ("EngineVersion",))
+    if version_raw is MISSING:
+        yield Violation(
+            prop_path(group_property),
+            f"the database names no {group_property} and no EngineVersion: its default parameter group "
+            "forces TLS only from PostgreSQL 15, which cannot be shown",
+        )
+        return
+    for option in options(view.resolve(version_raw)):
+        version = scalar(option)
+        if isinstance(version, Unknown):
+            yield unknown_violation(
+                ("EngineVersion",),
+                "the PostgreSQL version, and so whether its default group forces TLS,",
+                version,
+            )
+            continue
+        major = (version or "").split(".", 1)[0]
+        if not major.isdigit():
+            yield Violation(
+                prop_path("EngineVersion"),
+                f"the PostgreSQL version {version!r} cannot be read, so that its default parameter group "
+                "forces TLS cannot be shown",
+            )
+        elif not postgres_forces_ssl_by_default(int(major)):
+            yield Violation(
+                prop_path(group_property),
+                f"the database names no {group_property}, so it uses the default parameter group of "
+                f"PostgreSQL {version}, which lets clients connect without TLS (rds.force_ssl is 0 before "
+                "version 15)",
+            )
+
+
+RULE = Rule(
+    id="EU-ENC-046",
+    title="PostgreSQL and MySQL databases use a parameter group that forces TLS",
+    explanation=(
+        "A database accepts unencrypted connections unless its parameter group makes it refuse them: the "
+        "default groups of MySQL, MariaDB, Aurora and PostgreSQL before 15 do not, so personal data may "
+        "cross the network in plain text, against the privacy policy's promise of encryption in transit. A "
+        "group defined outside the template cannot be shown to force TLS."
+    ),
+    fix=(
+        "Give the DBInstance a DBParameterGroupName (the DBCluster a DBClusterParameterGroupName) that is a "
+        "Ref to a parameter group of this template setting rds.force_ssl: '1' or require_secure_transport: "
+        "'ON' (L2: rds.DatabaseInstance(parameter_group=rds.ParameterGroup(engine=..., parameters="
+        "{'rds.force_ssl': '1'})), rds.DatabaseCluster(parameter_group=...)); or use constructs_lib's "
+        "PostgresDatabase."
+    ),
+    severity=Severity.ERROR,
+    resource_types=frozenset({INSTANCE, CLUSTER}),
+    check=check,
+)

@@ -1,0 +1,165 @@
+"""EU-ENC-020: S3 buckets encrypt with SSE-KMS under a customer-managed key and an S3 Bucket Key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from typing import Any
+
+from constructs_lib.rules.checks import get, prop_path, unresolved
+from constructs_lib.rules.encryption._customer_keys import (
+    ABSENT,
+    NO_KEY_CONTROL,
+    descend,
+    key_value_violations,
+    one_verdict,
+    possible,
+    true_violations,
+)
+from constructs_lib.rules.encryption._s3 import sse_s3_log_sources
+from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
+from constructs_lib.rules.template import TemplateView, Unknown
+
+ENCRYPTION: PropertyPath = ("BucketEncryption",)
+CONFIGURATION: PropertyPath = ("BucketEncryption", "ServerSideEncryptionConfiguration")
+BY_DEFAULT = "ServerSideEncryptionByDefault"
+SSE_KMS = frozenset({"aws:kms", "aws:kms:dsse"})
+SSE_S3 = "AES256"
+SSE_S3_ONLY_FOR = (
+    "SSE-S3 is accepted only for a bucket the template shows to receive Application Load Balancer "
+    "access logs or S3 server access logs, which AWS cannot deliver to an SSE-KMS bucket"
+)
+
+
+class _Bucket:
+    """One bucket being checked; what logs it receives is worked out once, when first needed."""
+
+    def __init__(self, resource: Resource, view: TemplateView) -> None:
+        self.resource = resource
+        self.view = view
+
+    @cached_property
+    def receives_sse_s3_only_logs(self) -> bool:
+        return bool(sse_s3_log_sources(self.resource, self.view))
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    bucket = _Bucket(resource, view)
+    yield from one_verdict(
+        ENCRYPTION,
+        "the bucket's default encryption",
+        possible(view, resource.properties, ENCRYPTION),
+        lambda encryption: _encryption(bucket, encryption),
+    )
+
+
+def _encryption(bucket: _Bucket, encryption: Any) -> Iterator[Violation]:
+    if encryption is ABSENT:
+        if not bucket.receives_sse_s3_only_logs:
+            yield Violation(
+                prop_path(*ENCRYPTION),
+                "no default encryption is configured (BucketEncryption is missing): S3's default SSE-S3 "
+                "gives no key control, and a bucket of data needs SSE-KMS with a customer-managed key",
+            )
+        return
+    if isinstance(encryption, Unknown):
+        yield unresolved(ENCRYPTION, "the bucket's default encryption", encryption)
+        return
+    for rules in descend(encryption, ("ServerSideEncryptionConfiguration",)):
+        if isinstance(rules, Unknown):
+            yield unresolved(CONFIGURATION, "the bucket's default encryption", rules)
+        elif not isinstance(rules, list) or not rules:
+            yield Violation(
+                prop_path(*CONFIGURATION),
+                "no default encryption rule is configured (ServerSideEncryptionConfiguration is empty)",
+            )
+        else:
+            for index, rule in enumerate(rules):
+                for option in descend(rule, ()):
+                    yield from _rule(bucket, option, (*CONFIGURATION, index))
+
+
+def _rule(bucket: _Bucket, rule: Any, path: PropertyPath) -> Iterator[Violation]:
+    if not isinstance(rule, Mapping):
+        reason = rule if isinstance(rule, Unknown) else Unknown("a value that is not an encryption rule")
+        yield unresolved(path, "the bucket's default encryption", reason)
+        return
+    algorithm_path: PropertyPath = (*path, BY_DEFAULT, "SSEAlgorithm")
+
+    def judge(algorithm: Any) -> Iterator[Violation]:
+        if isinstance(algorithm, Unknown):
+            yield unresolved(algorithm_path, "the bucket's encryption algorithm", algorithm)
+        elif algorithm in SSE_KMS:
+            yield from _sse_kms(bucket, rule, algorithm, path)
+        elif algorithm in (SSE_S3, ABSENT) and bucket.receives_sse_s3_only_logs:
+            return
+        elif algorithm is ABSENT:
+            yield Violation(
+                prop_path(*path, BY_DEFAULT),
+                "no default encryption algorithm is set (ServerSideEncryptionByDefault is missing), so S3 "
+                f"applies SSE-S3, which gives no key control; {SSE_S3_ONLY_FOR}",
+            )
+        elif algorithm == SSE_S3:
+            yield Violation(
+                prop_path(*algorithm_path),
+                "the bucket uses SSE-S3 (SSEAlgorithm is AES256), which gives no key control; "
+                f"{SSE_S3_ONLY_FOR}, and this bucket receives neither",
+            )
+        else:
+            message = f"SSEAlgorithm {algorithm!r} is not an S3 encryption algorithm"
+            yield Violation(prop_path(*algorithm_path), message)
+
+    yield from one_verdict(
+        algorithm_path,
+        "the bucket's encryption algorithm",
+        descend(rule, (BY_DEFAULT, "SSEAlgorithm")),
+        judge,
+    )
+
+
+def _sse_kms(
+    bucket: _Bucket,
+    rule: Mapping[str, Any],
+    algorithm: str,
+    path: PropertyPath,
+) -> Iterator[Violation]:
+    key_path: PropertyPath = (*path, BY_DEFAULT, "KMSMasterKeyID")
+    aws_managed = f"SSE-KMS ({algorithm}) uses the AWS-managed key aws/s3 (KMSMasterKeyID is not set)"
+    yield from key_value_violations(
+        descend(rule, (BY_DEFAULT, "KMSMasterKeyID")),
+        get(bucket.resource.properties, key_path),
+        key_path,
+        what="the bucket's KMS key",
+        missing=f"{aws_managed}, {NO_KEY_CONTROL}",
+        customer_managed=True,
+    )
+    if algorithm == "aws:kms":  # S3 Bucket Keys are not supported with DSSE-KMS
+        yield from true_violations(
+            bucket.view,
+            descend(rule, ("BucketKeyEnabled",)),
+            (*path, "BucketKeyEnabled"),
+            "the S3 Bucket Key",
+        )
+
+
+RULE = Rule(
+    id="EU-ENC-020",
+    title="S3 buckets encrypt with SSE-KMS under a customer-managed key, with an S3 Bucket Key",
+    explanation=(
+        "Buckets hold the bulk of user data (uploads, exports, logs). SSE-KMS with a customer-managed key "
+        "keeps the decision over who may read the data in the key policy, where it can be restricted to "
+        "the services that use it, audited in CloudTrail and revoked; S3's default SSE-S3 and the "
+        "AWS-managed aws/s3 key give none of that. The S3 Bucket Key keeps SSE-KMS affordable at volume. "
+        "Only buckets receiving Application Load Balancer or S3 server access logs, which AWS can deliver "
+        "only with SSE-S3, may use SSE-S3."
+    ),
+    fix="Set BucketEncryption.ServerSideEncryptionConfiguration to SSEAlgorithm aws:kms with KMSMasterKeyID "
+    "a customer-managed key and BucketKeyEnabled: true (L2: aws_s3.Bucket(encryption="
+    "BucketEncryption.KMS, encryption_key=key, bucket_key_enabled=True)); or use constructs_lib's "
+    "DataBucket. An access-log bucket uses SSEAlgorithm AES256 (encryption=BucketEncryption.S3_MANAGED, or "
+    "constructs_lib's AccessLogBucket) and is named as a load balancer's access_logs.s3.bucket or another "
+    "bucket's LoggingConfiguration.DestinationBucketName, or its policy admits the log delivery.",
+    severity=Severity.ERROR,
+    resource_types=frozenset({"AWS::S3::Bucket"}),
+    check=check,
+)

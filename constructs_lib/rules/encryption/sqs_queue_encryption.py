@@ -1,0 +1,81 @@
+"""EU-ENC-021: SQS queues encrypt messages at rest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from constructs_lib.rules.checks import get, prop_path, unresolved
+from constructs_lib.rules.encryption._customer_keys import (
+    ABSENT,
+    is_unset,
+    key_value_violations,
+    one_verdict,
+    possible,
+)
+from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
+from constructs_lib.rules.template import OneOf, TemplateView, Unknown
+
+KEY: PropertyPath = ("KmsMasterKeyId",)
+SSE_SQS: PropertyPath = ("SqsManagedSseEnabled",)
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    keys = possible(view, resource.properties, KEY)
+    if not any(is_unset(key) for key in keys):  # SSE-KMS
+        yield from key_value_violations(
+            keys,
+            get(resource.properties, KEY),
+            KEY,
+            what="the queue's KMS key",
+            missing="",
+            customer_managed=False,
+        )
+        return
+
+    def judge(enabled: Any) -> Iterator[Violation]:
+        if enabled is ABSENT:
+            return  # SQS turns SSE-SQS on for every new queue that names no KMS key
+        truth = view.truth(enabled)
+        if truth is False:
+            yield Violation(
+                prop_path(*SSE_SQS),
+                "encryption at rest is turned off (SqsManagedSseEnabled is false and KmsMasterKeyId is not "
+                "set): SQS stores the queue's messages unencrypted",
+            )
+        elif truth is None:
+            if not isinstance(enabled, Unknown):
+                enabled = Unknown(f"{enabled!r}, neither true nor false")
+            yield unresolved(SSE_SQS, "the queue's encryption at rest (SSE-SQS)", enabled)
+
+    findings = list(
+        one_verdict(
+            SSE_SQS,
+            "the queue's encryption at rest (SSE-SQS)",
+            possible(view, resource.properties, SSE_SQS),
+            judge,
+        )
+    )
+    if findings and not all(is_unset(key) for key in keys):
+        # A KMS key in one branch of an undecided Fn::If, SSE-SQS turned off in the other.
+        yield unresolved(KEY, "the queue's encryption at rest", OneOf(tuple(keys)))
+    else:
+        yield from findings
+
+
+RULE = Rule(
+    id="EU-ENC-021",
+    title="SQS queues encrypt messages at rest",
+    explanation=(
+        "Queued messages carry user data between services and may wait days (up to 14) in the queue and "
+        "its dead-letter queue; the privacy policy promises user data is encrypted at rest. SQS encrypts "
+        "with SSE-SQS unless it is turned off; a customer-managed KMS key additionally puts reading the "
+        "messages under a key policy that can be restricted, audited and revoked."
+    ),
+    fix="Set KmsMasterKeyId to a customer-managed key (L2: aws_sqs.Queue(encryption=QueueEncryption.KMS, "
+    "encryption_master_key=key)), which also gives key control; at the least, do not set "
+    "SqsManagedSseEnabled to false (encryption=QueueEncryption.SQS_MANAGED, never UNENCRYPTED).",
+    severity=Severity.ERROR,
+    resource_types=frozenset({"AWS::SQS::Queue"}),
+    check=check,
+)

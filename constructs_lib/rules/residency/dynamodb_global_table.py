@@ -1,0 +1,40 @@
+"""EU-RES-011: DynamoDB global tables keep their replicas and witness in allowed regions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from constructs_lib.rules.model import Resource, Rule, Severity, Violation
+from constructs_lib.rules.residency._replication import STAR, arn_violations, region_leaf, settled, walk
+from constructs_lib.rules.template import TemplateView
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    yield from settled(_violations(resource, view))
+
+
+def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    for path, region in walk(view, resource.properties, ("Replicas", STAR, "Region")):
+        yield from region_leaf(view, path, region, "the replica region")
+    for path, region in walk(view, resource.properties, ("GlobalTableWitnesses", STAR, "Region")):
+        yield from region_leaf(view, path, region, "the witness region")
+    for path, source in walk(view, resource.properties, ("GlobalTableSourceArn",)):
+        yield from arn_violations(view, source, path, "the source table", ("AWS::DynamoDB::Table",))
+
+
+RULE = Rule(
+    id="EU-RES-011",
+    title="DynamoDB global tables keep every replica and witness in an allowed region",
+    explanation=(
+        "A global table copies every item, user data included, to a full replica in each region it lists "
+        "(and a multi-Region strong consistency witness receives the changes too); a replica outside the "
+        "allowed regions transfers the table out of the EU. A replica region proven to be outside the "
+        "allowed regions is fatal; one that cannot be shown (a parameter, an import) is an error."
+    ),
+    fix="List only allowed regions in Replicas[].Region and GlobalTableWitnesses[].Region (L2: "
+    "TableV2(replicas=[ReplicaTableProps(region='eu-central-1')])), as literal region names.",
+    severity=Severity.FATAL,
+    unprovable_severity=Severity.ERROR,
+    resource_types=frozenset({"AWS::DynamoDB::GlobalTable"}),
+    check=check,
+)

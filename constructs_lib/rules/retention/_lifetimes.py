@@ -1,0 +1,38 @@
+"""Helpers shared by the retention rules: a number of days that must be set, and shown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from constructs_lib.rules.checks import MISSING, prop_path
+from constructs_lib.rules.encryption._in_transit import dotted, scalar, unknown_violation
+from constructs_lib.rules.model import PropertyPath, Violation
+from constructs_lib.rules.template import Unknown, options
+
+
+def days(value: Any) -> int | Unknown | None:
+    """A resolved leaf as a whole number of days; None when absent; an Unknown when undecided or not a
+    positive whole number (which CloudFormation would refuse).
+    """
+    text = scalar(value)
+    if text is None or isinstance(text, Unknown):
+        return text
+    if isinstance(value, bool) or not text.strip().isdigit() or int(text) <= 0:
+        return Unknown(f"{text!r}, which is not a positive number of days")
+    return int(text)
+
+
+def days_violations(value: Any, path: PropertyPath, what: str, forever: str) -> Iterator[Violation]:
+    """``what`` (a resolved value at ``path`` under Properties) must be a number of days in every option.
+
+    ``forever`` says what happens when it is absent (e.g. "the log events are kept forever").
+    """
+    for option in options(value):
+        number = days(option)
+        if number is None:
+            verb = "is not set" if value is MISSING else "can be left unset"
+            state = "is missing" if value is MISSING else "can be AWS::NoValue"
+            yield Violation(prop_path(*path), f"{what} {verb} ({dotted(path)} {state}): {forever}")
+        elif isinstance(number, Unknown):
+            yield unknown_violation(path, what, number)

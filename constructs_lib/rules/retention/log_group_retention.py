@@ -1,0 +1,38 @@
+"""EU-RET-001: CloudWatch log groups delete their events after a retention period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from constructs_lib.rules.checks import get
+from constructs_lib.rules.model import Resource, Rule, Severity, Violation
+from constructs_lib.rules.retention._lifetimes import days_violations
+from constructs_lib.rules.template import TemplateView
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    yield from days_violations(
+        view.resolve(get(resource.properties, ("RetentionInDays",))),
+        ("RetentionInDays",),
+        "the log group's retention period",
+        "CloudWatch Logs keeps its events forever",
+    )
+
+
+RULE = Rule(
+    id="EU-RET-001",
+    title="CloudWatch log groups delete their events after a retention period",
+    explanation=(
+        "Logs record requests, addresses, identifiers and sometimes message content; a log group without "
+        "RetentionInDays keeps every event forever, against the privacy policy's promise to keep personal "
+        "data only as long as it is needed."
+    ),
+    fix=(
+        "Set RetentionInDays (e.g. 30) on the AWS::Logs::LogGroup (L2: logs.LogGroup(retention="
+        "RetentionDays.ONE_MONTH), never RetentionDays.INFINITE); or use constructs_lib's "
+        "EncryptedLogGroup, which requires retention_days."
+    ),
+    severity=Severity.ERROR,
+    resource_types=frozenset({"AWS::Logs::LogGroup"}),
+    check=check,
+)
