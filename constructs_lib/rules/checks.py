@@ -39,34 +39,119 @@ def prop_path(*parts: str | int) -> PropertyPath:
     return ("Properties", *parts)
 
 
-def require_true(
-    resource: Resource, view: TemplateView, path: PropertyPath, what: str, *, default: bool = False
-) -> Iterator[Violation]:
-    """``what`` must be on: the boolean at ``path`` (under Properties) is true.
+def dotted(path: PropertyPath) -> str:
+    return ".".join(str(part) for part in path)
 
-    ``default`` is what AWS does when the property is absent.
+
+def values_at(view: TemplateView, properties: Mapping[str, Any], path: PropertyPath) -> list[Any]:
+    """Every value the property at ``path`` (under Properties) may deploy with, resolved.
+
+    Unlike ``get``, an intrinsic part-way down the path is followed: a decided Fn::If takes its branch, an
+    undecided one gives the values of both. MISSING where the property or a level above it is absent or
+    AWS::NoValue; an ``Unknown`` where a level is not decided by the template or not shaped as the path
+    expects.
     """
-    raw = get(resource.properties, path)
-    if raw is MISSING:
-        if not default:
-            yield Violation(prop_path(*path), f"{what} is not turned on ({'.'.join(map(str, path))} is not set)")
+    if not path or not isinstance(path[0], str):
+        return [Unknown("a property path that does not start with a property name")]
+    first = path[0]
+    return descend(view.resolve(properties[first]) if first in properties else MISSING, path[1:])
+
+
+def descend(value: Any, path: PropertyPath) -> list[Any]:
+    """Like ``values_at``, below an already resolved value (``path`` empty: the value's options)."""
+    found: list[Any] = []
+    _descend(value, path, found)
+    return found
+
+
+def _descend(value: Any, rest: PropertyPath, found: list[Any]) -> None:
+    for option in options(value):
+        if not rest or option is MISSING or isinstance(option, Unknown):
+            found.append(option)
+            continue
+        key, tail = rest[0], rest[1:]
+        if isinstance(key, str) and isinstance(option, Mapping):
+            _descend(option.get(key, MISSING), tail, found)
+        elif isinstance(key, int) and isinstance(option, list):
+            _descend(option[key] if 0 <= key < len(option) else MISSING, tail, found)
+        else:
+            expected = "a list" if isinstance(key, int) else "properties"
+            found.append(Unknown(f"a {type(option).__name__} where {expected} were expected"))
+
+
+def scalar(value: Any) -> str | Unknown | None:
+    """A resolved leaf as text (numbers and booleans as CloudFormation passes them); None when absent or
+    not a scalar.
+    """
+    if isinstance(value, (str, Unknown)):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return None
+
+
+def judge_true(
+    view: TemplateView,
+    values: list[Any],
+    path: PropertyPath,
+    what: str,
+    *,
+    default: bool = False,
+    absent: str | None = None,
+) -> Iterator[Violation]:
+    """``what`` is on when every value in ``values`` (from ``values_at``) is true. ``default`` is what AWS
+    does when the property is absent; ``absent`` replaces the message for that case. Where only some
+    branches of an undecided Fn::If are on, the outcome is decided at deploy time: it fails closed.
+    """
+    truths: list[bool] = []
+    for value in values:
+        if isinstance(value, Unknown):
+            yield unresolved(path, what, value)
+            return
+        if value is MISSING:
+            truths.append(default)
+            continue
+        truth = view.truth(value)
+        if truth is None:
+            yield unresolved(path, what, Unknown(f"{value!r:.80}, which is neither true nor false"))
+            return
+        truths.append(truth)
+    if all(truths):
         return
-    truth = view.truth(raw)
-    if truth is False:
-        yield Violation(prop_path(*path), f"{what} is turned off ({'.'.join(map(str, path))} is false)")
-    elif truth is None:
-        yield unresolved(path, what, view.resolve(raw))
+    if True in truths:
+        yield unresolved(path, what, OneOf(()))
+    elif any(value is not MISSING for value in values):
+        yield Violation(prop_path(*path), f"{what} is turned off ({dotted(path)} is false)")
+    else:
+        yield Violation(prop_path(*path), absent or f"{what} is not turned on ({dotted(path)} is not set)")
+
+
+def require_true(
+    resource: Resource,
+    view: TemplateView,
+    path: PropertyPath,
+    what: str,
+    *,
+    default: bool = False,
+    absent: str | None = None,
+) -> Iterator[Violation]:
+    """``what`` must be on: the boolean at ``path`` (under Properties, any depth) is true wherever it may
+    deploy. ``default`` is what AWS does when the property is absent.
+    """
+    yield from judge_true(view, values_at(view, resource.properties, path), path, what, default=default, absent=absent)
 
 
 def require_set(resource: Resource, view: TemplateView, path: PropertyPath, what: str) -> Iterator[Violation]:
-    """``what`` must be given: the property at ``path`` is present and not AWS::NoValue."""
-    raw = get(resource.properties, path)
-    if raw is MISSING:
-        yield Violation(prop_path(*path), f"{what} is not set ({'.'.join(map(str, path))} is missing)")
-        return
-    resolved = view.resolve(raw)
-    if resolved is NO_VALUE or resolved == "" or any(option is NO_VALUE for option in options(resolved)):
-        yield Violation(prop_path(*path), f"{what} may be left unset ({'.'.join(map(str, path))} can be empty)")
+    """``what`` must be given: the property at ``path`` is present (not AWS::NoValue, not empty) wherever
+    it may deploy.
+    """
+    values = values_at(view, resource.properties, path)
+    if all(value is MISSING or value == "" for value in values):
+        yield Violation(prop_path(*path), f"{what} is not set ({dotted(path)} is missing)")
+    elif any(value is MISSING or value == "" for value in values):
+        yield Violation(prop_path(*path), f"{what} may be left unset ({dotted(path)} can be empty)", Severity.ERROR)
 
 
 def unresolved(path: PropertyPath, what: str, value: Any) -> Violation:
@@ -89,6 +174,8 @@ def text_options(view: TemplateView, raw: Any) -> list[str | Unknown]:
             result.append(option)
         elif option is NO_VALUE:
             continue
+        elif isinstance(option, (int, float)) and not isinstance(option, bool):
+            result.append(str(option))
         else:
             result.append(Unknown(f"a {type(option).__name__} where text was expected"))
     return result

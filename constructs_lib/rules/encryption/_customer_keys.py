@@ -1,6 +1,6 @@
 """Helpers shared by the at-rest encryption rules EU-ENC-020 to EU-ENC-029.
 
-``possible`` resolves every level of a property path, following each option of an undecided ``Fn::If``,
+``values_at`` resolves every level of a property path, following each option of an undecided ``Fn::If``,
 so that a value nested under an intrinsic function is still judged. ``key_violations`` judges a property
 that names a KMS key: it must be given wherever the stack may deploy and, where the rule asks for a
 customer-managed key, must not be an AWS-managed key (``alias/aws/...``), whose key policy no one can
@@ -14,57 +14,16 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from constructs_lib.rules.checks import get, prop_path, unresolved
+from constructs_lib.rules.checks import MISSING, dotted, get, prop_path, unresolved, values_at
 from constructs_lib.rules.model import PropertyPath, Violation
-from constructs_lib.rules.template import NO_VALUE, OneOf, TemplateView, Unknown, options
-
-# Where a property (or a level above it) is absent or AWS::NoValue: the same object as checks.MISSING.
-ABSENT: Any = NO_VALUE
+from constructs_lib.rules.template import OneOf, TemplateView, Unknown, options
 
 AWS_MANAGED_ALIAS = re.compile(r"alias/aws/[A-Za-z0-9/_-]+")
 NO_KEY_CONTROL = "which gives no key control: its key policy cannot be changed to restrict or revoke its use"
 
 
-def dotted(path: PropertyPath) -> str:
-    return ".".join(str(part) for part in path)
-
-
-def possible(view: TemplateView, properties: Mapping[str, Any], path: PropertyPath) -> list[Any]:
-    """Every value the property at ``path`` (under Properties) may deploy with, resolved.
-
-    ABSENT where the property or a level above it is absent or AWS::NoValue; an Unknown where a level is
-    not decided by the template or is not shaped as the path expects.
-    """
-    if not path or not isinstance(path[0], str):
-        return [Unknown("a property path that does not start with a property name")]
-    first = path[0]
-    return descend(view.resolve(properties[first]) if first in properties else ABSENT, path[1:])
-
-
-def descend(value: Any, path: PropertyPath) -> list[Any]:
-    """Like ``possible``, below an already resolved value (``path`` empty: the value's options)."""
-    found: list[Any] = []
-    _descend(value, path, found)
-    return found
-
-
-def _descend(value: Any, rest: PropertyPath, found: list[Any]) -> None:
-    for option in options(value):
-        if not rest or option is ABSENT or isinstance(option, Unknown):
-            found.append(option)
-            continue
-        key, tail = rest[0], rest[1:]
-        if isinstance(key, str) and isinstance(option, Mapping):
-            _descend(option.get(key, ABSENT), tail, found)
-        elif isinstance(key, int) and isinstance(option, list):
-            _descend(option[key] if 0 <= key < len(option) else ABSENT, tail, found)
-        else:
-            expected = "a list" if isinstance(key, int) else "properties"
-            found.append(Unknown(f"a {type(option).__name__} where {expected} were expected"))
-
-
 def is_unset(value: Any) -> bool:
-    return value is ABSENT or value == ""
+    return value is MISSING or value == ""
 
 
 def texts(values: Iterable[Any]) -> list[str]:
@@ -141,7 +100,7 @@ def key_violations(
     at all. With ``customer_managed``, an AWS-managed key (``alias/aws/...``) is a violation too.
     """
     yield from key_value_violations(
-        possible(view, properties, path),
+        values_at(view, properties, path),
         get(properties, path),
         path,
         what=what,
@@ -159,7 +118,7 @@ def key_value_violations(
     missing: str,
     customer_managed: bool,
 ) -> Iterator[Violation]:
-    """``key_violations`` over values already resolved (``possible``/``descend``); ``raw`` as written."""
+    """``key_violations`` over values already resolved (``values_at``/``descend``); ``raw`` as written."""
     unset = [value for value in values if is_unset(value)]
     if unset and len(unset) == len(values):
         yield Violation(prop_path(*path), missing)
@@ -181,25 +140,3 @@ def key_value_violations(
                 f"{what} is the AWS-managed key {alias} ({dotted(path)}), {NO_KEY_CONTROL}",
             )
             return
-
-
-def true_violations(
-    view: TemplateView, values: list[Any], path: PropertyPath, what: str, *, absent: str | None = None
-) -> Iterator[Violation]:
-    """``what`` must be on: each of ``values`` (the boolean at ``path``, resolved) is true. An absent
-    property is off; ``absent`` replaces the message for that case.
-    """
-
-    def judge(value: Any) -> Iterator[Violation]:
-        if value is ABSENT:
-            message = absent or f"{what} is not turned on ({dotted(path)} is not set)"
-            yield Violation(prop_path(*path), message)
-            return
-        truth = view.truth(value)
-        if truth is False:
-            yield Violation(prop_path(*path), f"{what} is turned off ({dotted(path)} is false)")
-        elif truth is None:
-            reason = value if isinstance(value, Unknown) else Unknown(f"{value!r}, neither true nor false")
-            yield unresolved(path, what, reason)
-
-    yield from one_verdict(path, what, values, judge)

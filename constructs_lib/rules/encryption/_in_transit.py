@@ -7,11 +7,11 @@ whose every option is followed, and a value the template does not decide stays a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, prop_path, unresolved
+from constructs_lib.rules.checks import MISSING, prop_path, scalar, unresolved
 from constructs_lib.rules.model import PropertyPath, Resource, Violation
 from constructs_lib.rules.template import NO_VALUE, ResourceRef, TemplateView, Unknown, options
 
@@ -47,27 +47,6 @@ def is_tls12_policy(name: str) -> bool:
 # -- reading resolved values --------------------------------------------------------------------------
 
 
-def leaves(value: Any, path: Sequence[str | int]) -> list[Any]:
-    """Every value a resolved structure may hold at ``path``: MISSING where absent (or AWS::NoValue),
-    an ``Unknown`` where the template does not decide it, and every option of an undecided Fn::If.
-    """
-    current = [value]
-    for part in path:
-        following: list[Any] = []
-        for node in current:
-            for option in options(node):
-                if isinstance(option, Unknown):
-                    following.append(option)
-                elif isinstance(part, str) and isinstance(option, Mapping):
-                    following.append(option.get(part, MISSING))
-                elif isinstance(part, int) and isinstance(option, list):
-                    following.append(option[part] if 0 <= part < len(option) else MISSING)
-                else:
-                    following.append(MISSING)  # absent, AWS::NoValue, or a shape CloudFormation refuses
-        current = following
-    return [leaf for node in current for leaf in options(node)]
-
-
 def elements(value: Any) -> Iterator[tuple[int | None, Any]]:
     """The items a resolved list may hold, with their index; (None, Unknown) when the list itself is
     undecided. AWS::NoValue items are dropped, as CloudFormation drops them.
@@ -80,59 +59,6 @@ def elements(value: Any) -> Iterator[tuple[int | None, Any]]:
                 for item_option in options(item):
                     if item_option is not NO_VALUE:
                         yield index, item_option
-
-
-def property_leaves(resource: Resource, view: TemplateView, path: Sequence[str | int]) -> list[Any]:
-    """``leaves`` of the resolved property at ``path``: unlike ``checks.get``, an Fn::If or a Ref above the
-    leaf is followed (or reported Unknown) instead of being read as an absent property.
-    """
-    if not path:
-        return [view.resolve(resource.properties)]
-    head = path[0]
-    top = resource.properties.get(head, MISSING) if isinstance(head, str) else MISSING
-    return leaves(view.resolve(top), path[1:])
-
-
-def require_flag(
-    resource: Resource, view: TemplateView, path: Sequence[str | int], what: str, *, default: bool
-) -> Iterator[Violation]:
-    """``what`` must be on: every value the boolean at ``path`` may take is true (``default`` when absent);
-    the messages are ``checks.require_true``'s.
-    """
-    shown = dotted(path)
-    for leaf in property_leaves(resource, view, path):
-        if leaf is MISSING:
-            if not default:
-                yield Violation(prop_path(*path), f"{what} is not turned on ({shown} is not set)")
-            continue
-        truth = view.truth(leaf)
-        if truth is False:
-            yield Violation(prop_path(*path), f"{what} is turned off ({shown} is false)")
-        elif truth is None:
-            reason = leaf if isinstance(leaf, Unknown) else Unknown(f"{leaf!r}, which is not a boolean")
-            yield unknown_violation(tuple(path), what, reason)
-
-
-def scalar(value: Any) -> str | Unknown | None:
-    """A resolved leaf as text (numbers and booleans as CloudFormation passes them); None when absent
-    or not a scalar.
-    """
-    if isinstance(value, (str, Unknown)):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return None
-
-
-def dotted(path: Sequence[str | int]) -> str:
-    return ".".join(str(part) for part in path)
-
-
-def unknown_violation(path: PropertyPath, what: str, value: Unknown) -> Violation:
-    """``checks.unresolved`` for a path under Properties: ``what`` cannot be shown (fails closed)."""
-    return unresolved(path, what, value)
 
 
 def referent(value: Any) -> str | None:
@@ -221,7 +147,7 @@ def parameter_group_violations(group: Resource, view: TemplateView) -> Iterator[
     for family in options(view.resolve(family_raw)):
         text = scalar(family)
         if isinstance(text, Unknown):
-            yield unknown_violation(("Family",), "the parameter group's engine family", text)
+            yield unresolved(("Family",), "the parameter group's engine family", text)
         elif text is not None:
             yield from _family_violations(text, resolved_parameters)
 
@@ -239,14 +165,14 @@ def _family_violations(family: str, parameters: Any) -> Iterator[Violation]:
         on_by_default = False
     for parameters_option in options(parameters):
         if isinstance(parameters_option, Unknown):
-            yield unknown_violation(("Parameters",), f"the parameter group's {name}", parameters_option)
+            yield unresolved(("Parameters",), f"the parameter group's {name}", parameters_option)
             continue
         values = _parameter(parameters_option, name)
         for value in values:
             text = scalar(value)
             path = prop_path("Parameters", name)
             if isinstance(text, Unknown):
-                yield unknown_violation(("Parameters", name), f"{name} of the {family} parameter group", text)
+                yield unresolved(("Parameters", name), f"{name} of the {family} parameter group", text)
             elif text is None:
                 if not on_by_default:
                     yield Violation(

@@ -22,8 +22,8 @@ from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
-from constructs_lib.rules.checks import get
-from constructs_lib.rules.encryption._customer_keys import ABSENT, descend, mentions, possible, texts
+from constructs_lib.rules.checks import MISSING, descend, get, values_at
+from constructs_lib.rules.encryption._customer_keys import mentions, texts
 from constructs_lib.rules.model import Resource
 from constructs_lib.rules.template import ResourceRef, TemplateView, options
 
@@ -47,21 +47,21 @@ def sse_s3_log_sources(bucket: Resource, view: TemplateView) -> list[str]:
         if _may_be_application(balancer, view) and named(_attribute_values(balancer, view)):
             sources.append(f"{ALB_ACCESS_LOGS} of {balancer.logical_id}")
     for balancer in view.resources_of_type("AWS::ElasticLoadBalancing::LoadBalancer"):
-        if named(possible(view, balancer.properties, ("AccessLoggingPolicy", "S3BucketName"))):
+        if named(values_at(view, balancer.properties, ("AccessLoggingPolicy", "S3BucketName"))):
             sources.append(f"Classic Load Balancer access logs of {balancer.logical_id}")
     for other in view.resources_of_type("AWS::S3::Bucket"):
         if other.logical_id != bucket.logical_id and named(
-            possible(view, other.properties, ("LoggingConfiguration", "DestinationBucketName"))
+            values_at(view, other.properties, ("LoggingConfiguration", "DestinationBucketName"))
         ):
             sources.append(f"S3 server access logs of {other.logical_id}")
     for policy in view.resources_of_type("AWS::S3::BucketPolicy"):
-        if named(possible(view, policy.properties, ("Bucket",))):
+        if named(values_at(view, policy.properties, ("Bucket",))):
             sources.extend(_policy_deliveries(policy, view))
     return sources
 
 
 def _literal_name(bucket: Resource, view: TemplateView) -> str | None:
-    name = view.resolve(bucket.properties.get("BucketName", ABSENT))
+    name = view.resolve(bucket.properties.get("BucketName", MISSING))
     return name if isinstance(name, str) and name else None
 
 
@@ -74,22 +74,22 @@ def _names_bucket(value: Any, bucket: Resource, name: str | None) -> bool:
 def _may_be_application(balancer: Resource, view: TemplateView) -> bool:
     """An ELBv2 load balancer is an application one unless Type says otherwise (undecided: it may be)."""
     return any(
-        kind is ABSENT or not isinstance(kind, str) or kind == "application"
-        for kind in possible(view, balancer.properties, ("Type",))
+        kind is MISSING or not isinstance(kind, str) or kind == "application"
+        for kind in values_at(view, balancer.properties, ("Type",))
     )
 
 
 def _attribute_values(balancer: Resource, view: TemplateView) -> list[Any]:
     values: list[Any] = []
-    for attributes in possible(view, balancer.properties, ("LoadBalancerAttributes",)):
+    for attributes in values_at(view, balancer.properties, ("LoadBalancerAttributes",)):
         if not isinstance(attributes, list):
             continue
         for item in attributes:
             for attribute in options(item):
                 if isinstance(attribute, Mapping) and ALB_ACCESS_LOG_BUCKET in descend(
-                    attribute.get("Key", ABSENT), ()
+                    attribute.get("Key", MISSING), ()
                 ):
-                    values.extend(descend(attribute.get("Value", ABSENT), ()))
+                    values.extend(descend(attribute.get("Value", MISSING), ()))
     return values
 
 
@@ -111,15 +111,15 @@ def _statements(policy: Resource, view: TemplateView) -> Iterator[tuple[Mapping[
 def _policy_deliveries(policy: Resource, view: TemplateView) -> list[str]:
     deliveries: list[str] = []
     for statement, raw_resource in _statements(policy, view):
-        if "Allow" not in texts([statement.get("Effect", ABSENT)]):
+        if "Allow" not in texts([statement.get("Effect", MISSING)]):
             continue
-        actions = texts([statement.get("Action", ABSENT)])
+        actions = texts([statement.get("Action", MISSING)])
         if not any(fnmatchcase("s3:putobject", action.lower()) for action in actions):
             continue
-        principal = statement.get("Principal", ABSENT)
+        principal = statement.get("Principal", MISSING)
         principals = [item for item in options(principal) if isinstance(item, Mapping)]
-        services = texts(item.get("Service", ABSENT) for item in principals)
-        accounts = texts(item.get("AWS", ABSENT) for item in principals)
+        services = texts(item.get("Service", MISSING) for item in principals)
+        accounts = texts(item.get("AWS", MISSING) for item in principals)
         elb_account = any(ACCOUNT_PRINCIPAL.match(account) for account in accounts)
         policy_id = policy.logical_id
         if ELB_LOG_DELIVERY in services:

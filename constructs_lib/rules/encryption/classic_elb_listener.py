@@ -5,16 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, prop_path
-from constructs_lib.rules.encryption._in_transit import (
-    ELB_DEFAULT_POLICY,
-    dedupe,
-    elements,
-    is_tls12_policy,
-    leaves,
-    scalar,
-    unknown_violation,
-)
+from constructs_lib.rules.checks import MISSING, descend, prop_path, scalar, unresolved
+from constructs_lib.rules.encryption._in_transit import ELB_DEFAULT_POLICY, dedupe, elements, is_tls12_policy
 from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown
 
@@ -36,13 +28,13 @@ def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     policies = view.resolve(resource.properties.get("Policies", MISSING))
     for index, listener in elements(listeners):
         if index is None:
-            yield unknown_violation(("Listeners",), "the load balancer's listeners", listener)
+            yield unresolved(("Listeners",), "the load balancer's listeners", listener)
             continue
-        for protocol in leaves(listener, ("Protocol",)):
+        for protocol in descend(listener, ("Protocol",)):
             text = scalar(protocol)
             path: PropertyPath = ("Listeners", index, "Protocol")
             if isinstance(text, Unknown):
-                yield unknown_violation(path, f"the protocol of listener {index}", text)
+                yield unresolved(path, f"the protocol of listener {index}", text)
             elif text is None or text.upper() not in ENCRYPTED:
                 yield Violation(
                     prop_path(*path),
@@ -58,11 +50,11 @@ def _negotiation(listener: Any, index: int, policies: Any) -> Iterator[Violation
     policy's LoadBalancerPorts; none means AWS's default, which accepts TLS 1.0.
     """
     names: set[str] = set()
-    for name_list in leaves(listener, ("PolicyNames",)):
+    for name_list in descend(listener, ("PolicyNames",)):
         for _, name in elements(name_list):
             text = scalar(name)
             if isinstance(text, Unknown):
-                yield unknown_violation(
+                yield unresolved(
                     ("Listeners", index, "PolicyNames"),
                     f"the policies of listener {index}",
                     text,
@@ -70,15 +62,15 @@ def _negotiation(listener: Any, index: int, policies: Any) -> Iterator[Violation
                 return
             if text:
                 names.add(text)
-    ports = {scalar(port) for port in leaves(listener, ("LoadBalancerPort",))}
+    ports = {scalar(port) for port in descend(listener, ("LoadBalancerPort",))}
     found = False
     for policy_index, policy in elements(policies):
         if policy_index is None:
-            yield unknown_violation(("Policies",), f"the SSL negotiation policy of listener {index}", policy)
+            yield unresolved(("Policies",), f"the SSL negotiation policy of listener {index}", policy)
             return
         applies = _applies(policy, names, ports)
         if applies is None:
-            yield unknown_violation(
+            yield unresolved(
                 ("Policies", policy_index),
                 f"whether policy {policy_index} is listener {index}'s SSL negotiation policy",
                 Unknown("a policy name, type or port the template does not decide"),
@@ -97,17 +89,17 @@ def _negotiation(listener: Any, index: int, policies: Any) -> Iterator[Violation
 
 def _applies(policy: Any, names: set[str], ports: set[str | Unknown | None]) -> bool | None:
     """True when ``policy`` is an SSL negotiation policy of the listener, None when undecided."""
-    types = {scalar(value) for value in leaves(policy, ("PolicyType",))}
+    types = {scalar(value) for value in descend(policy, ("PolicyType",))}
     if any(isinstance(value, Unknown) for value in types):
         return None
     if SSL_NEGOTIATION not in types:
         return False
-    policy_names = {scalar(value) for value in leaves(policy, ("PolicyName",))}
+    policy_names = {scalar(value) for value in descend(policy, ("PolicyName",))}
     if any(isinstance(value, Unknown) for value in policy_names):
         return None
     if policy_names & names:
         return True
-    for port_list in leaves(policy, ("LoadBalancerPorts",)):
+    for port_list in descend(policy, ("LoadBalancerPorts",)):
         for _, port in elements(port_list):
             text = scalar(port)
             if isinstance(text, Unknown):
@@ -119,16 +111,16 @@ def _applies(policy: Any, names: set[str], ports: set[str | Unknown | None]) -> 
 
 def _policy(policy: Any, policy_index: int) -> Iterator[Violation]:
     attributes: dict[str, tuple[int, str | Unknown | None]] = {}
-    for attribute_list in leaves(policy, ("Attributes",)):
+    for attribute_list in descend(policy, ("Attributes",)):
         for attribute_index, attribute in elements(attribute_list):
             if attribute_index is None:
-                yield unknown_violation(("Policies", policy_index, "Attributes"), "the SSL policy", attribute)
+                yield unresolved(("Policies", policy_index, "Attributes"), "the SSL policy", attribute)
                 return
             if isinstance(attribute, Mapping):
                 name = scalar(attribute.get("Name", MISSING))
                 value = scalar(attribute.get("Value", MISSING))
                 if isinstance(name, Unknown):
-                    yield unknown_violation(
+                    yield unresolved(
                         ("Policies", policy_index, "Attributes", attribute_index, "Name"),
                         "which setting of the SSL policy this attribute is",
                         name,
@@ -140,7 +132,7 @@ def _policy(policy: Any, policy_index: int) -> Iterator[Violation]:
         attribute_index, reference = attributes[REFERENCE_POLICY]
         value_path: PropertyPath = (*path, attribute_index, "Value")
         if isinstance(reference, Unknown):
-            yield unknown_violation(value_path, "the predefined security policy the listener uses", reference)
+            yield unresolved(value_path, "the predefined security policy the listener uses", reference)
         elif reference is None or not is_tls12_policy(reference):
             yield Violation(
                 prop_path(*value_path),
@@ -153,7 +145,7 @@ def _policy(policy: Any, policy_index: int) -> Iterator[Violation]:
         shown = isinstance(value, str) and value.lower() == "true"
         where = (*path, attribute_index, "Value") if attribute_index >= 0 else path
         if isinstance(value, Unknown):
-            yield unknown_violation(where, f"whether the custom SSL policy turns {name} on", value)
+            yield unresolved(where, f"whether the custom SSL policy turns {name} on", value)
         elif name == TLS12_PROTOCOL and not shown:
             yield Violation(prop_path(*where), f"the custom SSL negotiation policy does not turn {name} on")
         elif name != TLS12_PROTOCOL and shown:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.encryption._at_rest import inherited, may_be_set, require_on, values_at
+from constructs_lib.rules.checks import require_true, values_at
+from constructs_lib.rules.encryption._at_rest import inherited, may_be_set
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import ResourceRef, TemplateView
 
@@ -21,7 +22,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         and not may_be_set(view, resource.properties, ("StorageEncrypted",))
     ):
         return  # a restore given KmsKeyId is encrypted with that key, whatever the source
-    yield from require_on(resource, view, ("StorageEncrypted",), WHAT, absent=absent)
+    yield from require_true(resource, view, ("StorageEncrypted",), WHAT, absent=absent)
 
 
 def _key_given(view: TemplateView, resource: Resource) -> bool:

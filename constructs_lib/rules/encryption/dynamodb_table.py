@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.encryption._at_rest import require_on
+from constructs_lib.rules.checks import require_true
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView
 
@@ -15,7 +15,7 @@ NOT_SET = (
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    yield from require_on(
+    yield from require_true(
         resource, view, ("SSESpecification", "SSEEnabled"), "encryption with a KMS key", absent=NOT_SET
     )
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from constructs_lib.rules.checks import prop_path, unresolved
-from constructs_lib.rules.encryption._at_rest import ABSENT, judge_true, may_be_set, values_at
+from constructs_lib.rules.checks import MISSING, judge_true, prop_path, unresolved, values_at
+from constructs_lib.rules.encryption._at_rest import may_be_set
 from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import ResourceRef, TemplateView, Unknown, options
 
@@ -36,7 +36,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
 
 def _mappings(resource: Resource, view: TemplateView, prefix: PropertyPath) -> Iterator[Violation]:
     for mappings in values_at(view, resource.properties, prefix):
-        if mappings is ABSENT:
+        if mappings is MISSING:
             yield from _absent(resource, view, prefix)
         elif isinstance(mappings, Unknown):
             yield unresolved(prefix, "the encryption of the block devices", mappings)
@@ -48,13 +48,13 @@ def _mappings(resource: Resource, view: TemplateView, prefix: PropertyPath) -> I
             for index, item in enumerate(mappings):
                 for mapping in options(item):
                     path = (*prefix, index)
-                    if mapping is ABSENT:
+                    if mapping is MISSING:
                         continue
                     if not isinstance(mapping, Mapping):
                         reason = mapping if isinstance(mapping, Unknown) else Unknown("a malformed mapping")
                         yield unresolved(path, "the encryption of this block device", reason)
                         continue
-                    if all(ebs is ABSENT for ebs in values_at(view, mapping, ("Ebs",))):
+                    if all(ebs is MISSING for ebs in values_at(view, mapping, ("Ebs",))):
                         continue  # an instance store volume (VirtualName) or a suppressed device (NoDevice)
                     leaves = values_at(view, mapping, ("Ebs", "Encrypted"))
                     yield from judge_true(view, leaves, (*path, "Ebs", "Encrypted"), WHAT)
@@ -85,7 +85,7 @@ def _launch_template(resource: Resource, view: TemplateView) -> Iterator[Violati
     for key in ("LaunchTemplateId", "LaunchTemplateName"):
         path = ("LaunchTemplate", key)
         for value in values_at(view, resource.properties, path):
-            if value is ABSENT:
+            if value is MISSING:
                 continue
             given = True
             if isinstance(value, ResourceRef):

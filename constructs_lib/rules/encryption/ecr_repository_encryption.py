@@ -5,14 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import get, prop_path, unresolved
-from constructs_lib.rules.encryption._customer_keys import (
-    ABSENT,
-    descend,
-    key_value_violations,
-    one_verdict,
-    possible,
-)
+from constructs_lib.rules.checks import MISSING, descend, get, prop_path, unresolved, values_at
+from constructs_lib.rules.encryption._customer_keys import key_value_violations, one_verdict
 from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown
 
@@ -25,7 +19,7 @@ NO_KEY_CONTROL = "which gives no key control: no key policy limits who can pull 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     def judge_encryption(encryption: Any) -> Iterator[Violation]:
-        if encryption is ABSENT:
+        if encryption is MISSING:
             default = "images are encrypted with SSE-S3 (AES256: EncryptionConfiguration is missing)"
             yield Violation(prop_path(*ENCRYPTION), f"{default}, {NO_KEY_CONTROL}")
         elif isinstance(encryption, Unknown):
@@ -51,8 +45,8 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
                 f"but KmsKey is not set), {NO_KEY_CONTROL}",
                 customer_managed=True,
             )
-        elif kind == "AES256" or kind is ABSENT:
-            setting = "EncryptionType is not set" if kind is ABSENT else "EncryptionType is AES256"
+        elif kind == "AES256" or kind is MISSING:
+            setting = "EncryptionType is not set" if kind is MISSING else "EncryptionType is AES256"
             message = f"images are encrypted with SSE-S3 ({setting}), {NO_KEY_CONTROL}"
             yield Violation(prop_path(*TYPE), message)
         else:
@@ -61,7 +55,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     yield from one_verdict(
         ENCRYPTION,
         "the repository's encryption",
-        possible(view, resource.properties, ENCRYPTION),
+        values_at(view, resource.properties, ENCRYPTION),
         judge_encryption,
     )
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.encryption._at_rest import require_on
+from constructs_lib.rules.checks import require_true
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    yield from require_on(resource, view, ("Encrypted",), "at-rest encryption")
+    yield from require_true(resource, view, ("Encrypted",), "at-rest encryption")
 
 
 RULE = Rule(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import prop_path, text_options, unresolved
-from constructs_lib.rules.encryption._at_rest import require_on
+from constructs_lib.rules.checks import prop_path, require_true, text_options, unresolved
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import NO_VALUE, TemplateView, Unknown
 
@@ -47,7 +46,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
                 "one this rule knows (fails closed)",
             )
     if memcached:
-        yield from require_on(
+        yield from require_true(
             resource, view, ("TransitEncryptionEnabled",), "in-transit encryption of the Memcached cluster"
         )
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.encryption._at_rest import may_be_set, require_on
+from constructs_lib.rules.checks import require_true
+from constructs_lib.rules.encryption._at_rest import may_be_set
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView
 
@@ -19,7 +20,7 @@ GLOBAL_MEMBER = (
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     absent = GLOBAL_MEMBER if may_be_set(view, resource.properties, ("GlobalReplicationGroupId",)) else None
-    yield from require_on(resource, view, ("AtRestEncryptionEnabled",), WHAT, absent=absent)
+    yield from require_true(resource, view, ("AtRestEncryptionEnabled",), WHAT, absent=absent)
 
 
 RULE = Rule(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, get, prop_path, require_true
-from constructs_lib.rules.encryption._in_transit import dedupe, scalar, unknown_violation
+from constructs_lib.rules.checks import MISSING, get, prop_path, require_true, scalar, unresolved
+from constructs_lib.rules.encryption._in_transit import dedupe
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown, options
 
@@ -33,7 +33,7 @@ def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     for mode in options(view.resolve(get(resource.properties, ("TransitEncryptionMode",)))):
         text = scalar(mode)
         if isinstance(text, Unknown):
-            yield unknown_violation(("TransitEncryptionMode",), "the in-transit encryption mode", text)
+            yield unresolved(("TransitEncryptionMode",), "the in-transit encryption mode", text)
         elif text is not None and text.lower() != REQUIRED:
             yield Violation(
                 prop_path("TransitEncryptionMode"),

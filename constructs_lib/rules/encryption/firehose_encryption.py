@@ -5,14 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import get, prop_path, unresolved
-from constructs_lib.rules.encryption._customer_keys import (
-    ABSENT,
-    descend,
-    key_value_violations,
-    one_verdict,
-    possible,
-)
+from constructs_lib.rules.checks import MISSING, descend, get, prop_path, unresolved, values_at
+from constructs_lib.rules.encryption._customer_keys import key_value_violations, one_verdict
 from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import OneOf, TemplateView, Unknown
 
@@ -24,14 +18,14 @@ DIRECT_PUT = "DirectPut"  # the default; only such streams can (and must) use se
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    stream_types = possible(view, resource.properties, STREAM_TYPE)
-    direct = [kind for kind in stream_types if kind is ABSENT or kind == DIRECT_PUT]
+    stream_types = values_at(view, resource.properties, STREAM_TYPE)
+    direct = [kind for kind in stream_types if kind is MISSING or kind == DIRECT_PUT]
     undecided = [kind for kind in stream_types if isinstance(kind, Unknown)]
     if not direct and not undecided:
         return  # Kinesis stream, MSK or database source: the records are encrypted where they come from
 
     def judge_encryption(encryption: Any) -> Iterator[Violation]:
-        if encryption is ABSENT:
+        if encryption is MISSING:
             yield Violation(
                 prop_path(*ENCRYPTION),
                 "server-side encryption is not turned on (DeliveryStreamEncryptionConfigurationInput is "
@@ -59,7 +53,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
                 missing="KeyType is CUSTOMER_MANAGED_CMK but no key is given (KeyARN is missing)",
                 customer_managed=True,
             )
-        elif key_type is ABSENT:
+        elif key_type is MISSING:
             message = "the key type is not set (KeyType is missing)"
             yield Violation(prop_path(*KEY_TYPE), message)
         elif key_type != "AWS_OWNED_CMK":
@@ -70,7 +64,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         one_verdict(
             ENCRYPTION,
             "the delivery stream's server-side encryption",
-            possible(view, resource.properties, ENCRYPTION),
+            values_at(view, resource.properties, ENCRYPTION),
             judge_encryption,
         )
     )

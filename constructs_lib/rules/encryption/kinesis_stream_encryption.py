@@ -5,14 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import get, prop_path, unresolved
-from constructs_lib.rules.encryption._customer_keys import (
-    ABSENT,
-    descend,
-    key_value_violations,
-    one_verdict,
-    possible,
-)
+from constructs_lib.rules.checks import MISSING, descend, get, prop_path, unresolved, values_at
+from constructs_lib.rules.encryption._customer_keys import key_value_violations, one_verdict
 from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown
 
@@ -23,7 +17,7 @@ KEY: PropertyPath = ("StreamEncryption", "KeyId")
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     def judge_encryption(encryption: Any) -> Iterator[Violation]:
-        if encryption is ABSENT:
+        if encryption is MISSING:
             yield Violation(
                 prop_path(*ENCRYPTION),
                 "encryption at rest is not turned on (StreamEncryption is missing): Kinesis stores the "
@@ -51,7 +45,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
                 missing="the stream's KMS key is not set (StreamEncryption.KeyId is missing)",
                 customer_managed=False,
             )
-        elif kind is ABSENT:
+        elif kind is MISSING:
             message = "the encryption type is not set (StreamEncryption.EncryptionType is missing)"
             yield Violation(prop_path(*TYPE), message)
         else:
@@ -63,7 +57,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     yield from one_verdict(
         ENCRYPTION,
         "the stream's encryption at rest",
-        possible(view, resource.properties, ENCRYPTION),
+        values_at(view, resource.properties, ENCRYPTION),
         judge_encryption,
     )
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import prop_path, unresolved
-from constructs_lib.rules.encryption._customer_keys import ABSENT, possible, true_violations
+from constructs_lib.rules.checks import MISSING, judge_true, prop_path, unresolved, values_at
 from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import OneOf, TemplateView, Unknown
 
@@ -16,12 +15,12 @@ SYMMETRIC = "SYMMETRIC_DEFAULT"
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    specs = possible(view, resource.properties, KEY_SPEC)
-    symmetric = [spec for spec in specs if spec is ABSENT or spec == SYMMETRIC]
+    specs = values_at(view, resource.properties, KEY_SPEC)
+    symmetric = [spec for spec in specs if spec is MISSING or spec == SYMMETRIC]
     undecided = [spec for spec in specs if isinstance(spec, Unknown)]
     if not symmetric and not undecided:
         return  # asymmetric and HMAC keys cannot rotate automatically
-    if "EXTERNAL" in possible(view, resource.properties, ORIGIN):
+    if "EXTERNAL" in values_at(view, resource.properties, ORIGIN):
         yield Violation(
             prop_path(*ORIGIN),
             "the key's material is imported (Origin is EXTERNAL), so KMS cannot rotate it automatically: "
@@ -30,9 +29,9 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         )
         return
     findings = list(
-        true_violations(
+        judge_true(
             view,
-            possible(view, resource.properties, ROTATION),
+            values_at(view, resource.properties, ROTATION),
             ROTATION,
             "automatic key rotation",
             absent="automatic key rotation is not turned on (EnableKeyRotation is not set, and KMS keys do "

@@ -5,17 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, prop_path
-from constructs_lib.rules.encryption._in_transit import (
-    LISTENER,
-    dedupe,
-    elements,
-    leaves,
-    protocols,
-    referent,
-    scalar,
-    unknown_violation,
-)
+from constructs_lib.rules.checks import MISSING, descend, prop_path, scalar, unresolved
+from constructs_lib.rules.encryption._in_transit import LISTENER, dedupe, elements, protocols, referent
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown, options
 
@@ -45,7 +36,7 @@ def _listener(resource: Resource, view: TemplateView) -> Iterator[Violation]:
                     "the listener's Protocol is not set: that it accepts only HTTPS or TLS cannot be shown",
                 )
         elif isinstance(protocol, Unknown):
-            yield unknown_violation(("Protocol",), "the listener's protocol", protocol)
+            yield unresolved(("Protocol",), "the listener's protocol", protocol)
         elif protocol == HTTP:
             yield from _http_default_actions(resource, view)
         elif protocol in PLAIN_TCP:
@@ -70,7 +61,7 @@ def _http_default_actions(resource: Resource, view: TemplateView) -> Iterator[Vi
     for index, action in elements(actions):
         found = True
         if index is None:
-            yield unknown_violation(
+            yield unresolved(
                 ("DefaultActions",),
                 "that the HTTP listener only redirects to HTTPS",
                 action,
@@ -86,10 +77,10 @@ def _http_default_actions(resource: Resource, view: TemplateView) -> Iterator[Vi
 
 def _redirects_to_https(action: Any, index: int, key: str, whose: str) -> Iterator[Violation]:
     path = (key, index)
-    for action_type in leaves(action, ("Type",)):
+    for action_type in descend(action, ("Type",)):
         text = scalar(action_type)
         if isinstance(text, Unknown):
-            yield unknown_violation((*path, "Type"), f"{whose} action {index}", text)
+            yield unresolved((*path, "Type"), f"{whose} action {index}", text)
         elif text is None or text.lower() != "redirect":
             yield Violation(
                 prop_path(*path, "Type"),
@@ -101,11 +92,11 @@ def _redirects_to_https(action: Any, index: int, key: str, whose: str) -> Iterat
 
 
 def _redirect_protocol(action: Any, path: tuple[str, int], whose: str, index: int) -> Iterator[Violation]:
-    for protocol in leaves(action, ("RedirectConfig", "Protocol")):
+    for protocol in descend(action, ("RedirectConfig", "Protocol")):
         text = scalar(protocol)
         protocol_path = (*path, "RedirectConfig", "Protocol")
         if isinstance(text, Unknown):
-            yield unknown_violation(protocol_path, f"the protocol {whose} redirect {index} sends to", text)
+            yield unresolved(protocol_path, f"the protocol {whose} redirect {index} sends to", text)
         elif text is None:
             yield Violation(
                 prop_path(*protocol_path),
@@ -129,20 +120,18 @@ def _listener_rule(resource: Resource, view: TemplateView) -> Iterator[Violation
         listener = view.resource(listener_id) if listener_id else None
         if listener is None or listener.type != LISTENER:
             unknown = target if isinstance(target, Unknown) else Unknown("not a listener of this template")
-            yield unknown_violation(
-                ("ListenerArn",), "that the listener this rule forwards from accepts only HTTPS", unknown
-            )
+            yield unresolved(("ListenerArn",), "that the listener this rule forwards from accepts only HTTPS", unknown)
             continue
         for protocol in protocols(listener, view):
             if isinstance(protocol, Unknown) or protocol is None:
-                yield unknown_violation(
+                yield unresolved(
                     ("ListenerArn",),
                     f"the protocol of the listener {listener.logical_id} this rule forwards from",
                     protocol or Unknown("a listener without a Protocol"),
                 )
             elif protocol == HTTP or protocol in PLAIN_TCP:
                 if forward_unknown is not None:
-                    yield unknown_violation(
+                    yield unresolved(
                         ("Actions", index) if index is not None else ("Actions",),
                         f"that this rule on the plain-HTTP listener {listener.logical_id} does not forward",
                         forward_unknown,
@@ -164,7 +153,7 @@ def _forwarding_action(resource: Resource, view: TemplateView) -> tuple[int | No
         if isinstance(action, Unknown):
             undecided = undecided or (index, action)
             continue
-        for action_type in leaves(action, ("Type",)):
+        for action_type in descend(action, ("Type",)):
             text = scalar(action_type)
             if isinstance(text, Unknown):
                 undecided = undecided or (index, text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, prop_path
+from constructs_lib.rules.checks import MISSING, prop_path, scalar, unresolved
 from constructs_lib.rules.encryption._in_transit import (
     ELB_DEFAULT_POLICY,
     ENCRYPTED_LISTENER_PROTOCOLS,
@@ -12,8 +12,6 @@ from constructs_lib.rules.encryption._in_transit import (
     dedupe,
     is_tls12_policy,
     protocols,
-    scalar,
-    unknown_violation,
 )
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown, options
@@ -33,7 +31,7 @@ def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     policies = [scalar(option) for option in options(view.resolve(raw))]
     for policy in policies:
         if isinstance(policy, Unknown):
-            yield unknown_violation(("SslPolicy",), "the listener's TLS security policy", policy)
+            yield unresolved(("SslPolicy",), "the listener's TLS security policy", policy)
         elif policy is None:
             if encrypted:
                 yield Violation(
@@ -42,7 +40,7 @@ def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
                     "which still accepts TLS 1.0 and 1.1",
                 )
             elif undecided is not None:
-                yield unknown_violation(
+                yield unresolved(
                     ("Protocol",),
                     f"whether the listener needs an SslPolicy (without one: {ELB_DEFAULT_POLICY})",
                     undecided,

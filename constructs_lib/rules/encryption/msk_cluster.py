@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import prop_path, unresolved
-from constructs_lib.rules.encryption._at_rest import ABSENT, values_at
+from constructs_lib.rules.checks import MISSING, prop_path, unresolved, values_at
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import OneOf, ResourceRef, TemplateView, Unknown
 
@@ -23,8 +22,8 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
 def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     keys = values_at(view, resource.properties, PATH)
     for key in keys:
-        if key is ABSENT or key == "":
-            if all(other is ABSENT or other == "" for other in keys):
+        if key is MISSING or key == "":
+            if all(other is MISSING or other == "" for other in keys):
                 yield Violation(
                     prop_path(*PATH),
                     "data is encrypted at rest only with the AWS-managed key "

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import prop_path
-from constructs_lib.rules.encryption._in_transit import (
-    dedupe,
-    property_leaves,
-    require_flag,
-    scalar,
-    unknown_violation,
-)
+from constructs_lib.rules.checks import prop_path, require_true, scalar, unresolved, values_at
+from constructs_lib.rules.encryption._in_transit import dedupe
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown
 
@@ -24,16 +18,16 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     yield from dedupe(_client_broker(resource, view))
     # Absent InCluster means true: brokers talk TLS to each other.
     yield from dedupe(
-        require_flag(resource, view, (*IN_TRANSIT, "InCluster"), "encryption between brokers", default=True)
+        require_true(resource, view, (*IN_TRANSIT, "InCluster"), "encryption between brokers", default=True)
     )
 
 
 def _client_broker(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     # Absent ClientBroker means TLS.
-    for option in property_leaves(resource, view, CLIENT_BROKER):
+    for option in values_at(view, resource.properties, CLIENT_BROKER):
         text = scalar(option)
         if isinstance(text, Unknown):
-            yield unknown_violation(CLIENT_BROKER, "the encryption between clients and brokers", text)
+            yield unresolved(CLIENT_BROKER, "the encryption between clients and brokers", text)
         elif text is not None and text.upper() != TLS:
             yield Violation(
                 prop_path(*CLIENT_BROKER),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import prop_path
-from constructs_lib.rules.encryption._at_rest import ABSENT, inherited, require_on, values_at
+from constructs_lib.rules.checks import MISSING, prop_path, require_true, values_at
+from constructs_lib.rules.encryption._at_rest import inherited
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView
 
@@ -19,10 +19,10 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     if absent is not None:
         # Restored from a snapshot or another cluster: left unset or false, the source's encryption is kept.
         leaves = values_at(view, resource.properties, ("StorageEncrypted",))
-        if all(leaf is ABSENT or view.truth(leaf) is False for leaf in leaves):
+        if all(leaf is MISSING or view.truth(leaf) is False for leaf in leaves):
             yield Violation(prop_path("StorageEncrypted"), absent)
             return
-    yield from require_on(resource, view, ("StorageEncrypted",), WHAT)
+    yield from require_true(resource, view, ("StorageEncrypted",), WHAT)
 
 
 RULE = Rule(

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, prop_path
-from constructs_lib.rules.encryption._in_transit import (
-    dedupe,
-    property_leaves,
-    require_flag,
-    scalar,
-    unknown_violation,
-)
+from constructs_lib.rules.checks import MISSING, prop_path, require_true, scalar, unresolved, values_at
+from constructs_lib.rules.encryption._in_transit import dedupe
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown
 
@@ -23,7 +17,7 @@ TLS_POLICY_PATH = ("DomainEndpointOptions", "TLSSecurityPolicy")
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     yield from dedupe(
-        require_flag(
+        require_true(
             resource,
             view,
             ("DomainEndpointOptions", "EnforceHTTPS"),
@@ -33,7 +27,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     )
     yield from dedupe(_tls_policy(resource, view))
     yield from dedupe(
-        require_flag(
+        require_true(
             resource,
             view,
             ("NodeToNodeEncryptionOptions", "Enabled"),
@@ -44,7 +38,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
 
 
 def _tls_policy(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    leaves = property_leaves(resource, view, TLS_POLICY_PATH)
+    leaves = values_at(view, resource.properties, TLS_POLICY_PATH)
     if leaves == [MISSING]:
         yield Violation(
             prop_path(*TLS_POLICY_PATH),
@@ -54,7 +48,7 @@ def _tls_policy(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     for option in leaves:
         text = scalar(option)
         if isinstance(text, Unknown):
-            yield unknown_violation(TLS_POLICY_PATH, "the domain's TLS security policy", text)
+            yield unresolved(TLS_POLICY_PATH, "the domain's TLS security policy", text)
         elif text is None:
             yield Violation(
                 prop_path(*TLS_POLICY_PATH),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, get, prop_path
+from constructs_lib.rules.checks import MISSING, get, prop_path, scalar, unresolved
 from constructs_lib.rules.encryption._in_transit import (
     EngineKind,
     dedupe,
@@ -14,8 +14,6 @@ from constructs_lib.rules.encryption._in_transit import (
     parameter_group_violations,
     postgres_forces_ssl_by_default,
     referent,
-    scalar,
-    unknown_violation,
 )
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown, options
@@ -59,7 +57,7 @@ def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
             else:
                 yield from _group(target, view, group_property)
         elif isinstance(group, Unknown):
-            yield unknown_violation((group_property,), "the parameter group that would force TLS", group)
+            yield unresolved((group_property,), "the parameter group that would force TLS", group)
         else:
             yield from _named_group(group, view, engines, resource.type)
 
@@ -97,9 +95,7 @@ def _default_group(
 ) -> Iterator[Violation]:
     for engine in engines:
         if isinstance(engine, Unknown):
-            yield unknown_violation(
-                ("Engine",), "the engine, and so whether its default parameter group forces TLS,", engine
-            )
+            yield unresolved(("Engine",), "the engine, and so whether its default parameter group forces TLS,", engine)
         elif engine is None:
             yield Violation(
                 prop_path(group_property),
@@ -129,7 +125,7 @@ def _postgres_default(resource: Resource, view: TemplateView, group_property: st
     for option in options(view.resolve(version_raw)):
         version = scalar(option)
         if isinstance(version, Unknown):
-            yield unknown_violation(
+            yield unresolved(
                 ("EngineVersion",),
                 "the PostgreSQL version, and so whether its default group forces TLS,",
                 version,

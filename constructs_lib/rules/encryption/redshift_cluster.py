@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.encryption._at_rest import inherited, require_on
+from constructs_lib.rules.checks import require_true
+from constructs_lib.rules.encryption._at_rest import inherited
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView
 
@@ -18,7 +19,7 @@ NOT_SET = (
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     absent = inherited(view, resource.properties, ("SnapshotIdentifier",), "Encrypted", WHAT) or NOT_SET
-    yield from require_on(resource, view, ("Encrypted",), WHAT, absent=absent)
+    yield from require_true(resource, view, ("Encrypted",), WHAT, absent=absent)
 
 
 RULE = Rule(

@@ -10,8 +10,8 @@ from enum import Enum
 from itertools import product
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING
-from constructs_lib.rules.encryption._in_transit import referent, scalar
+from constructs_lib.rules.checks import MISSING, scalar
+from constructs_lib.rules.encryption._in_transit import referent
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import NO_VALUE, TemplateView, Unknown, options
 

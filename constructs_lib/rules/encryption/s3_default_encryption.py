@@ -6,16 +6,8 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
-from constructs_lib.rules.checks import get, prop_path, unresolved
-from constructs_lib.rules.encryption._customer_keys import (
-    ABSENT,
-    NO_KEY_CONTROL,
-    descend,
-    key_value_violations,
-    one_verdict,
-    possible,
-    true_violations,
-)
+from constructs_lib.rules.checks import MISSING, descend, get, judge_true, prop_path, unresolved, values_at
+from constructs_lib.rules.encryption._customer_keys import NO_KEY_CONTROL, key_value_violations, one_verdict
 from constructs_lib.rules.encryption._s3 import sse_s3_log_sources
 from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown
@@ -48,13 +40,13 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     yield from one_verdict(
         ENCRYPTION,
         "the bucket's default encryption",
-        possible(view, resource.properties, ENCRYPTION),
+        values_at(view, resource.properties, ENCRYPTION),
         lambda encryption: _encryption(bucket, encryption),
     )
 
 
 def _encryption(bucket: _Bucket, encryption: Any) -> Iterator[Violation]:
-    if encryption is ABSENT:
+    if encryption is MISSING:
         if not bucket.receives_sse_s3_only_logs:
             yield Violation(
                 prop_path(*ENCRYPTION),
@@ -91,9 +83,9 @@ def _rule(bucket: _Bucket, rule: Any, path: PropertyPath) -> Iterator[Violation]
             yield unresolved(algorithm_path, "the bucket's encryption algorithm", algorithm)
         elif algorithm in SSE_KMS:
             yield from _sse_kms(bucket, rule, algorithm, path)
-        elif algorithm in (SSE_S3, ABSENT) and bucket.receives_sse_s3_only_logs:
+        elif algorithm in (SSE_S3, MISSING) and bucket.receives_sse_s3_only_logs:
             return
-        elif algorithm is ABSENT:
+        elif algorithm is MISSING:
             yield Violation(
                 prop_path(*path, BY_DEFAULT),
                 "no default encryption algorithm is set (ServerSideEncryptionByDefault is missing), so S3 "
@@ -134,7 +126,7 @@ def _sse_kms(
         customer_managed=True,
     )
     if algorithm == "aws:kms":  # S3 Bucket Keys are not supported with DSSE-KMS
-        yield from true_violations(
+        yield from judge_true(
             bucket.view,
             descend(rule, ("BucketKeyEnabled",)),
             (*path, "BucketKeyEnabled"),

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import get, unresolved
-from constructs_lib.rules.encryption._customer_keys import (
-    ABSENT,
-    descend,
-    key_value_violations,
-    key_violations,
-    possible,
-)
+from constructs_lib.rules.checks import MISSING, descend, get, unresolved, values_at
+from constructs_lib.rules.encryption._customer_keys import key_value_violations, key_violations
 from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown
 
@@ -27,8 +21,8 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         missing=_aws_managed("the secret", "KmsKeyId"),
         customer_managed=True,
     )
-    for replicas in possible(view, resource.properties, REPLICAS):
-        if replicas is ABSENT:
+    for replicas in values_at(view, resource.properties, REPLICAS):
+        if replicas is MISSING:
             continue
         if not isinstance(replicas, list):
             reason = replicas if isinstance(replicas, Unknown) else Unknown("a value that is not a list")

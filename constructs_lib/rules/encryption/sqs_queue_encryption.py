@@ -5,14 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import get, prop_path, unresolved
-from constructs_lib.rules.encryption._customer_keys import (
-    ABSENT,
-    is_unset,
-    key_value_violations,
-    one_verdict,
-    possible,
-)
+from constructs_lib.rules.checks import MISSING, get, prop_path, unresolved, values_at
+from constructs_lib.rules.encryption._customer_keys import is_unset, key_value_violations, one_verdict
 from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import OneOf, TemplateView, Unknown
 
@@ -21,7 +15,7 @@ SSE_SQS: PropertyPath = ("SqsManagedSseEnabled",)
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    keys = possible(view, resource.properties, KEY)
+    keys = values_at(view, resource.properties, KEY)
     if not any(is_unset(key) for key in keys):  # SSE-KMS
         yield from key_value_violations(
             keys,
@@ -34,7 +28,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         return
 
     def judge(enabled: Any) -> Iterator[Violation]:
-        if enabled is ABSENT:
+        if enabled is MISSING:
             return  # SQS turns SSE-SQS on for every new queue that names no KMS key
         truth = view.truth(enabled)
         if truth is False:
@@ -52,7 +46,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         one_verdict(
             SSE_SQS,
             "the queue's encryption at rest (SSE-SQS)",
-            possible(view, resource.properties, SSE_SQS),
+            values_at(view, resource.properties, SSE_SQS),
             judge,
         )
     )

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, prop_path
-from constructs_lib.rules.encryption._in_transit import dotted, scalar, unknown_violation
+from constructs_lib.rules.checks import MISSING, dotted, prop_path, scalar, unresolved
 from constructs_lib.rules.model import PropertyPath, Violation
 from constructs_lib.rules.template import Unknown, options
 
@@ -35,4 +34,4 @@ def days_violations(value: Any, path: PropertyPath, what: str, forever: str) -> 
             state = "is missing" if value is MISSING else "can be AWS::NoValue"
             yield Violation(prop_path(*path), f"{what} {verb} ({dotted(path)} {state}): {forever}")
         elif isinstance(number, Unknown):
-            yield unknown_violation(path, what, number)
+            yield unresolved(path, what, number)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import get
-from constructs_lib.rules.encryption._in_transit import elements, leaves, unknown_violation
+from constructs_lib.rules.checks import descend, get, unresolved
+from constructs_lib.rules.encryption._in_transit import elements
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.retention._lifetimes import days_violations
 from constructs_lib.rules.template import TemplateView
@@ -17,15 +17,13 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     rules = view.resolve(get(resource.properties, RULES))
     for index, rule in elements(rules):
         if index is None:
-            yield unknown_violation(RULES, "the retention of the plan's rules", rule)
+            yield unresolved(RULES, "the retention of the plan's rules", rule)
             continue
         yield from _lifecycle(rule, (*RULES, index), f"backup rule {index}")
-        for copies in leaves(rule, ("CopyActions",)):
+        for copies in descend(rule, ("CopyActions",)):
             for copy_index, copy in elements(copies):
                 if copy_index is None:
-                    yield unknown_violation(
-                        (*RULES, index, "CopyActions"), f"the retention of rule {index}'s copies", copy
-                    )
+                    yield unresolved((*RULES, index, "CopyActions"), f"the retention of rule {index}'s copies", copy)
                     continue
                 yield from _lifecycle(
                     copy,
@@ -35,7 +33,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
 
 
 def _lifecycle(rule: object, path: tuple[str | int, ...], what: str) -> Iterator[Violation]:
-    for delete_after in leaves(rule, ("Lifecycle", "DeleteAfterDays")):
+    for delete_after in descend(rule, ("Lifecycle", "DeleteAfterDays")):
         yield from days_violations(
             delete_after,
             (*path, "Lifecycle", "DeleteAfterDays"),

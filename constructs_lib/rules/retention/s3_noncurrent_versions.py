@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, get, prop_path
-from constructs_lib.rules.encryption._in_transit import dotted, elements, leaves, scalar, unknown_violation
+from constructs_lib.rules.checks import MISSING, descend, dotted, get, prop_path, scalar, unresolved
+from constructs_lib.rules.encryption._in_transit import elements
 from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
 from constructs_lib.rules.retention._lifetimes import days
 from constructs_lib.rules.template import TemplateView, Unknown
@@ -28,7 +28,7 @@ class _UndecidedError(Exception):
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    statuses = [scalar(status) for status in leaves(view.resolve(resource.properties), STATUS)]
+    statuses = [scalar(status) for status in descend(view.resolve(resource.properties), STATUS)]
     versioning_unknown = next((status for status in statuses if isinstance(status, Unknown)), None)
     if ENABLED not in statuses and versioning_unknown is None:
         return  # never versioned (Suspended, or not set): no non-current versions pile up
@@ -48,13 +48,13 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
             return  # this rule expires every object's non-current versions
         gaps.append(gap)
     if undecided is not None:
-        yield unknown_violation(
+        yield unresolved(
             undecided.path,
             f"that {undecided.what} expires every object's non-current versions",
             undecided.value,
         )
     elif versioning_unknown is not None and ENABLED not in statuses:
-        yield unknown_violation(
+        yield unresolved(
             STATUS,
             "whether versioning is on (with no lifecycle rule expiring old versions)",
             versioning_unknown,
@@ -73,7 +73,7 @@ def _gap(rule: Any, index: int) -> str | None:
     path: PropertyPath = (*RULES, index)
     if isinstance(rule, Unknown):
         raise _UndecidedError(path, f"lifecycle rule {index}", rule)
-    for status in leaves(rule, ("Status",)):
+    for status in descend(rule, ("Status",)):
         text = scalar(status)
         if isinstance(text, Unknown):
             raise _UndecidedError((*path, "Status"), f"lifecycle rule {index} (its Status)", text)
@@ -82,14 +82,14 @@ def _gap(rule: Any, index: int) -> str | None:
     expiry = _expiry(rule, path, index)
     if expiry is not None:
         return expiry
-    for prefix in leaves(rule, ("Prefix",)):
+    for prefix in descend(rule, ("Prefix",)):
         text = scalar(prefix)
         if isinstance(text, Unknown):
             raise _UndecidedError((*path, "Prefix"), f"lifecycle rule {index} (its Prefix)", text)
         if text:
             return f"rule {index} applies only to objects under Prefix {text!r}"
     for name in FILTERS:
-        for value in leaves(rule, (name,)):
+        for value in descend(rule, (name,)):
             if isinstance(value, Unknown):
                 raise _UndecidedError((*path, name), f"lifecycle rule {index} (its {name})", value)
             if value is not MISSING and value != []:
@@ -100,7 +100,7 @@ def _gap(rule: Any, index: int) -> str | None:
 def _expiry(rule: Any, path: PropertyPath, index: int) -> str | None:
     """None when every option of the rule expires non-current versions after a number of days."""
     for expiry_path in EXPIRY_DAYS:
-        values = [days(value) for value in leaves(rule, expiry_path)]
+        values = [days(value) for value in descend(rule, expiry_path)]
         unknown = next((value for value in values if isinstance(value, Unknown)), None)
         if unknown is not None:
             raise _UndecidedError(
@@ -109,7 +109,7 @@ def _expiry(rule: Any, path: PropertyPath, index: int) -> str | None:
                 unknown,
             )
         if values and all(isinstance(value, int) for value in values):
-            kept = leaves(rule, ("NoncurrentVersionExpiration", "NewerNoncurrentVersions"))
+            kept = descend(rule, ("NoncurrentVersionExpiration", "NewerNoncurrentVersions"))
             if any(value is not MISSING for value in kept) and expiry_path == EXPIRY_DAYS[0]:
                 return (
                     f"rule {index} keeps the newest non-current versions of every object forever "
