@@ -213,7 +213,10 @@ def arn_region_violations(view: TemplateView, raw: Any, path: PropertyPath, what
     """``what`` is an ARN: its region, when it has one, must be allowed; a region-less ARN passes."""
     for option in text_options(view, raw):
         if isinstance(option, ResourceRef):
-            continue  # a resource of this template: in the stack's own region, which EU-RES-001 checks
+            referent = view.resource(option.logical_id)
+            if referent is not None and not _may_return_any_value(referent.type):
+                continue  # a resource of this template: in the stack's own region, which EU-RES-001 checks
+            option = Unknown(f"{option.reason}, a custom resource or nested stack that may return any ARN")
         if isinstance(option, Unknown):
             yield Violation(
                 prop_path(*path),
@@ -225,3 +228,11 @@ def arn_region_violations(view: TemplateView, raw: Any, path: PropertyPath, what
         region = match["region"] if match else None
         if region and region not in view.settings.allowed_regions:
             yield Violation(prop_path(*path), f"{what} {option} is in {describe_region(region)}", Severity.FATAL)
+
+
+def _may_return_any_value(resource_type: str) -> bool:
+    """Custom resources and nested stacks return whatever their code or template says."""
+    return resource_type.startswith("Custom::") or resource_type in (
+        "AWS::CloudFormation::CustomResource",
+        "AWS::CloudFormation::Stack",
+    )

@@ -88,7 +88,7 @@ def _finding(rule: Rule, resource: Resource | None, violation: Violation) -> Fin
 def _bucket_regions(inputs: Sequence[TemplateInput]) -> dict[str, str | None]:
     buckets: dict[str, str | None] = {}
     for item in inputs:
-        view = TemplateView(template=item.template, region=item.region, settings=RuleSettings())
+        view = TemplateView(template=item.template, region=item.region, account=item.account, settings=RuleSettings())
         for bucket in view.resources_of_type("AWS::S3::Bucket"):
             name = view.resolve(bucket.properties.get("BucketName"))
             if isinstance(name, str):

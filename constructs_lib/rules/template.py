@@ -206,6 +206,9 @@ class TemplateView:
             return Unknown("an Fn::Join over a list the template does not give")
         text = []
         for part in parts:
+            if isinstance(part, ResourceRef) and len(parts) > 1:
+                # Text around a reference is not the referent: never let it pass for the resource itself.
+                return Unknown(f"a text joined from {part.reason} and other parts")
             if isinstance(part, (Unknown, OneOf)):
                 return part if isinstance(part, Unknown) else Unknown("an Fn::Join with a conditional part")
             if part is NO_VALUE:
@@ -235,7 +238,12 @@ class TemplateView:
             return ""
 
         text = _SUB_VARIABLE.sub(substitute, argument).replace("${!", "${")
-        return unknown[0] if unknown else text
+        if not unknown:
+            return text
+        first = unknown[0]
+        if isinstance(first, ResourceRef) and argument.strip() != "${" + first.logical_id + "}":
+            return Unknown(f"a text built around {first.reason}")
+        return first
 
     def _select(self, argument: Any, depth: int) -> Any:
         if not (isinstance(argument, list) and len(argument) == 2):

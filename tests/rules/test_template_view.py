@@ -131,3 +131,12 @@ def test_any_conditions_evaluate_without_crashing(conditions: dict[str, Any], va
     for name in conditions:
         v.condition(name)
     v.resolve({"Fn::If": [next(iter(conditions), "x"), value, value]})
+
+
+def test_text_around_a_reference_is_not_the_referent() -> None:
+    joined = view().resolve({"Fn::Join": ["", [{"Fn::GetAtt": ["Bucket", "Arn"]}, "/*"]]})
+    assert isinstance(joined, Unknown) and not isinstance(joined, ResourceRef)
+    substituted = view().resolve({"Fn::Sub": "arn:aws:backup:us-east-1:123456789012:backup-vault:${Bucket}"})
+    assert isinstance(substituted, Unknown) and not isinstance(substituted, ResourceRef)
+    assert isinstance(view().resolve({"Fn::Sub": "${Bucket}"}), ResourceRef)
+    assert isinstance(view().resolve({"Fn::Join": ["", [{"Ref": "Bucket"}]]}), ResourceRef)
