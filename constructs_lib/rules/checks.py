@@ -216,7 +216,11 @@ def arn_region_violations(view: TemplateView, raw: Any, path: PropertyPath, what
             referent = view.resource(option.logical_id)
             if referent is not None and not _may_return_any_value(referent.type):
                 continue  # a resource of this template: in the stack's own region, which EU-RES-001 checks
-            option = Unknown(f"{option.reason}, a custom resource or nested stack that may return any ARN")
+            reason = f"{option.reason}, a custom resource or nested stack that may return any ARN"
+            yield Violation(
+                prop_path(*path), f"{what} cannot be shown to be in an allowed region: it is {reason}", Severity.ERROR
+            )
+            continue
         if isinstance(option, Unknown):
             yield Violation(
                 prop_path(*path),

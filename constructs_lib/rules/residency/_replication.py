@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, arn_region_violations, prop_path, region_violations
+from constructs_lib.rules.checks import MISSING, arn_region_violations, get, prop_path, region_violations
 from constructs_lib.rules.model import PropertyPath, Severity, Violation
 from constructs_lib.rules.template import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
 
@@ -423,3 +423,24 @@ def local_bucket_names(view: TemplateView) -> set[str]:
             if isinstance(option, str):
                 names.add(option)
     return names
+
+
+def joined_global_group(
+    view: TemplateView, properties: Mapping[str, Any], prop: str, joins: str
+) -> Iterator[Violation]:
+    """The resource names a global group (``prop``) that replicates it to regions this template does not
+    name: ``joins`` says what it joins ("the cluster joins a global database").
+    """
+    values = [
+        value for value in options(view.resolve(get(properties, (prop,)))) if value is not MISSING and value != ""
+    ]
+    if not values:
+        return
+    unknown = next((value for value in values if isinstance(value, Unknown)), None)
+    given = f"is {unknown.reason}" if unknown else "is set"
+    yield Violation(
+        prop_path(prop),
+        f"{joins} ({prop} {given}), which replicates it to regions this template does not name: where its "
+        "copies are kept cannot be shown",
+        Severity.ERROR,
+    )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, get, prop_path
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.residency._replication import STAR, region_leaf, settled, walk
-from constructs_lib.rules.template import TemplateView, Unknown, options
+from constructs_lib.rules.residency._replication import STAR, joined_global_group, region_leaf, settled, walk
+from constructs_lib.rules.template import TemplateView
 
 GLOBAL_DATASTORE = "AWS::ElastiCache::GlobalReplicationGroup"
 
@@ -29,16 +28,8 @@ def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         for path, region in walk(view, resource.properties, configurations):
             yield from region_leaf(view, path, region, "the region of the regional configuration")
         return
-    raw = get(resource.properties, ("GlobalReplicationGroupId",))
-    values = [value for value in options(view.resolve(raw)) if value is not MISSING and value != ""]
-    if not values:
-        return
-    unknown = next((value for value in values if isinstance(value, Unknown)), None)
-    given = f"is {unknown.reason}" if unknown else "is set"
-    yield Violation(
-        prop_path("GlobalReplicationGroupId"),
-        f"the replication group joins a global datastore (GlobalReplicationGroupId {given}), which "
-        "replicates it to regions this template does not name: where its copies are kept cannot be shown",
+    yield from joined_global_group(
+        view, resource.properties, "GlobalReplicationGroupId", "the replication group joins a global datastore"
     )
 
 

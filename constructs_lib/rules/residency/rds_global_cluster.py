@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, get, prop_path
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.residency._replication import arn_violations, settled, walk
-from constructs_lib.rules.template import TemplateView, Unknown, options
+from constructs_lib.rules.residency._replication import arn_violations, joined_global_group, settled, walk
+from constructs_lib.rules.template import TemplateView
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
@@ -26,16 +25,8 @@ def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
                 view, source, path, "the primary cluster of the global database", ("AWS::RDS::DBCluster",)
             )
         return
-    raw = get(resource.properties, ("GlobalClusterIdentifier",))
-    values = [value for value in options(view.resolve(raw)) if value is not MISSING and value != ""]
-    if not values:
-        return
-    unknown = next((value for value in values if isinstance(value, Unknown)), None)
-    given = f"is {unknown.reason}" if unknown else "is set"
-    yield Violation(
-        prop_path("GlobalClusterIdentifier"),
-        f"the cluster joins a global database (GlobalClusterIdentifier {given}), which replicates it to "
-        "regions this template does not name: where its copies are kept cannot be shown",
+    yield from joined_global_group(
+        view, resource.properties, "GlobalClusterIdentifier", "the cluster joins a global database"
     )
 
 
