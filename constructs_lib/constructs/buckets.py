@@ -37,6 +37,8 @@ class DataBucket(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
+        if encryption_key is None:
+            raise ValueError(f"data bucket {self.node.path}: a customer-managed encryption key is required, got None")
         self.bucket = s3.Bucket(
             self,
             "Bucket",

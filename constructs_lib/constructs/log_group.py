@@ -34,6 +34,8 @@ class EncryptedLogGroup(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
+        if encryption_key is None:
+            raise ValueError(f"log group {self.node.path}: an encryption key is required, got None")
         if retention_days not in ACCEPTED_RETENTION_DAYS:
             raise ValueError(
                 f"log group retention: {retention_days} days is not accepted by CloudWatch Logs; use one of "
