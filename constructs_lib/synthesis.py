@@ -72,13 +72,31 @@ def read_violations(app: App, report_path: Path) -> list[Violation]:
     return violations
 
 
+def read_acknowledged(report_path: Path) -> list[str]:
+    """One line per acknowledged finding, with the reason a person gave."""
+    report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
+    lines = []
+    for plugin_report in report.get("pluginReports", []):
+        for acknowledged in plugin_report.get("suppressedViolations", []):
+            for construct in acknowledged.get("violatingConstructs", []):
+                lines.append(
+                    f"  ACKNOWLEDGED {acknowledged.get('ruleName', '?')} at {construct.get('constructPath', '?')}: "
+                    f"{acknowledged.get('reason', '(no reason)')}"
+                )
+    return lines
+
+
 def summarize(app: App, report_path: Path) -> str:
     try:
         violations = read_violations(app, report_path)
+        acknowledged = read_acknowledged(report_path)
     except (OSError, ValueError) as error:
         return f"eu-residency: synthesis failed validation; the report {report_path} could not be read: {error}"
     lines = [f"eu-residency: synthesis stopped by {len(violations)} finding(s); full report: {report_path}"]
     lines += [violation.line() for violation in violations]
+    if acknowledged:
+        lines.append(f"{len(acknowledged)} finding(s) acknowledged, with their reasons:")
+        lines += acknowledged
     lines.append("Fix each finding, or acknowledge it on the narrowest construct with a reason (README.md).")
     return "\n".join(lines)
 

@@ -157,3 +157,24 @@ def test_cdk_synth_exits_non_zero_with_the_id_of_each_broken_rule(
 
 def test_every_rule_has_a_fixture_in_the_failing_app() -> None:
     assert set(_fixture_rule_ids()) >= {rule.id for rule in RULES}
+
+
+def test_python_app_lists_acknowledged_findings_with_their_reasons(tmp_path: Path) -> None:
+    app = tmp_path / "acknowledging_app.py"
+    app.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(REPO)!r})\n"
+        "from aws_cdk import Acknowledgment, App, Environment, Stack, Validations, aws_s3 as s3\n"
+        "from constructs_lib import apply_guardrails\n"
+        "from constructs_lib.synthesis import synthesize_or_report\n"
+        "app = App()\n"
+        "stack = Stack(app, 'S', env=Environment(account='123456789012', region='eu-west-1'))\n"
+        "bucket = s3.CfnBucket(stack, 'Bucket')\n"
+        "ack = Acknowledgment(id='EU-Residency::EU-ENC-020', reason='Checked by a person.')\n"
+        "Validations.of(bucket).acknowledge(ack)\n"
+        "apply_guardrails(app)\n"
+        "sys.exit(synthesize_or_report(app))\n"
+    )
+    result = _run([sys.executable, str(app)], outdir=tmp_path / "out")
+    assert result.returncode == 1
+    assert "ACKNOWLEDGED EU-ENC-020 at S/Bucket: Checked by a person." in result.stderr
