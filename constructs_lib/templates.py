@@ -78,12 +78,18 @@ def parse_template(text: str, source: str) -> dict[str, Any]:
 
 
 def load_template(path: Path) -> dict[str, Any]:
+    return parse_template(read_template_text(path), str(path))
+
+
+def read_template_text(path: Path) -> str:
+    """The file's text, or a TemplateError naming the file and what is wrong."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise TemplateError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise TemplateError(f"{path}: is a directory, not a template") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise TemplateError(f"{path}: cannot be read ({error.__class__.__name__}: {error})") from None
-    return parse_template(text, str(path))
+    except UnicodeDecodeError:
+        raise TemplateError(f"{path}: cannot be read as UTF-8 text; is it a template?") from None
+    except OSError as error:
+        raise TemplateError(f"{path}: cannot be read ({error.strerror})") from None

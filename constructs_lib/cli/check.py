@@ -1,0 +1,207 @@
+"""``eu-residency check``: find the templates, run the rule core over them together, apply acknowledgements."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from constructs_lib.cli.model import Acknowledgement, CheckedFinding, CheckRun, TemplateResult
+from constructs_lib.rules import Finding, RuleSettings, TemplateInput, check_templates
+from constructs_lib.rules.model import PACK_NAME
+from constructs_lib.templates import TemplateError, parse_template, read_template_text
+
+TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+OWN_METADATA = "eu-residency"
+CDK_NAG_METADATA = "cdk_nag"
+
+
+class InputError(ValueError):
+    """An input that cannot be checked at all (the message is one line naming it)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A template to check: where it is, and where it would deploy."""
+
+    path: Path
+    region: str | None
+    # From a directory scan: a file that turns out not to be a template is skipped, not an error.
+    optional: bool = False
+
+
+def find_templates(paths: Sequence[str], region: str | None) -> tuple[list[Candidate], list[TemplateResult]]:
+    """The templates named by ``paths`` (files, directories, cloud assemblies) and the inputs that are bad."""
+    candidates: list[Candidate] = []
+    bad: list[TemplateResult] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found = list(_directory(path, region))
+            if not found:
+                bad.append(TemplateResult(path=name, region=region, error=f"{name}: no CloudFormation template in it"))
+            candidates += found
+        elif path.exists():
+            candidates.append(Candidate(path, region))
+        else:
+            bad.append(TemplateResult(path=name, region=region, error=f"{name}: no such file or directory"))
+    return candidates, bad
+
+
+def _directory(directory: Path, region: str | None) -> Iterable[Candidate]:
+    manifest = directory / "manifest.json"
+    if manifest.is_file():
+        yield from _cloud_assembly(directory, manifest)
+        return
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() and path.suffix in TEMPLATE_SUFFIXES and not any(part.startswith(".") for part in path.parts):
+            yield Candidate(path, region, optional=True)
+
+
+def _cloud_assembly(directory: Path, manifest_path: Path) -> Iterable[Candidate]:
+    """The stacks of a cdk.out, each with the region of its environment (None: environment-agnostic)."""
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InputError(f"{manifest_path}: not a readable cloud assembly manifest ({error})") from None
+    for artifact in manifest.get("artifacts", {}).values():
+        properties = artifact.get("properties", {})
+        if artifact.get("type") == "aws:cloudformation:stack":
+            environment = str(artifact.get("environment", ""))
+            region = environment.rsplit("/", 1)[-1] if environment.startswith("aws://") else None
+            yield Candidate(directory / properties["templateFile"], None if region == "unknown-region" else region)
+        elif artifact.get("type") == "cdk:cloud-assembly" and "directoryName" in properties:
+            nested = directory / properties["directoryName"]
+            yield from _cloud_assembly(nested, nested / "manifest.json")
+
+
+def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSettings) -> CheckRun:
+    """Check every template named by ``paths`` as one app; bad inputs become results with an error."""
+    try:
+        candidates, results = find_templates(paths, region)
+    except InputError as error:
+        return CheckRun(results=(TemplateResult(path=str(paths), region=region, error=str(error)),), settings=settings)
+    loaded: list[tuple[Candidate, dict[str, Any], str]] = []
+    for candidate in candidates:
+        try:
+            text = read_template_text(candidate.path)
+            template = parse_template(text, str(candidate.path))
+        except TemplateError as error:
+            if not candidate.optional:
+                results.append(TemplateResult(path=str(candidate.path), region=candidate.region, error=str(error)))
+            continue
+        loaded.append((candidate, template, text))
+    findings = check_templates(
+        [TemplateInput(name=str(c.path), template=t, region=c.region) for c, t, _ in loaded], settings
+    )
+    for candidate, template, text in loaded:
+        lines = resource_lines(text)
+        checked = [
+            CheckedFinding(
+                finding=finding,
+                acknowledgement=_acknowledgement(template, finding),
+                line=lines.get(finding.logical_id or "", 1),
+            )
+            for finding in findings[str(candidate.path)]
+        ]
+        results.append(
+            TemplateResult(
+                path=str(candidate.path),
+                region=candidate.region,
+                findings=tuple(checked),
+                resources=len(template.get("Resources", {})),
+            )
+        )
+    order = {name: index for index, name in enumerate(paths)}
+    results.sort(key=lambda result: (order.get(result.path, len(order)), result.path))
+    return CheckRun(results=tuple(results), settings=settings)
+
+
+def _acknowledgement(template: Mapping[str, Any], finding: Finding) -> Acknowledgement | None:
+    """The acknowledgement of ``finding`` the template carries, if any; fatal findings have none."""
+    if not finding.severity.acknowledgeable:
+        return None
+    if finding.logical_id is None:
+        metadata = template.get("Metadata")
+    else:
+        resource = template.get("Resources", {}).get(finding.logical_id, {})
+        metadata = resource.get("Metadata") if isinstance(resource, Mapping) else None
+    for acknowledgement in acknowledgements(metadata):
+        if acknowledgement.rule_id == finding.rule_id:
+            return acknowledgement
+    return None
+
+
+def acknowledgements(metadata: Any) -> list[Acknowledgement]:
+    """Acknowledgements in a resource's (or the template's) Metadata, in the two forms understood:
+
+    ``eu-residency: {acknowledgements: [{id: EU-ENC-020, reason: ...}]}`` (ours) and
+    ``cdk_nag: {rules_to_suppress: [{id: EU-Residency::EU-ENC-020, reason: ...}]}`` (what cdk-nag writes
+    with writeSuppressionsToCloudFormation). An entry without a reason acknowledges nothing.
+    """
+    if not isinstance(metadata, Mapping):
+        return []
+    found = []
+    for key, list_key, source in (
+        (OWN_METADATA, "acknowledgements", "eu-residency metadata"),
+        (CDK_NAG_METADATA, "rules_to_suppress", "cdk-nag metadata"),
+    ):
+        block = metadata.get(key)
+        entries = block.get(list_key) if isinstance(block, Mapping) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, Mapping):
+                continue
+            rule_id, reason = entry.get("id"), entry.get("reason")
+            if isinstance(rule_id, str) and isinstance(reason, str) and reason.strip():
+                found.append(Acknowledgement(rule_id.removeprefix(f"{PACK_NAME}::"), reason.strip(), source))
+    return found
+
+
+_JSON_KEY = re.compile(r'^\s*"(?P<key>[^"]+)"\s*:')
+_YAML_KEY = re.compile(r"^(?P<indent>\s*)(?P<key>[A-Za-z0-9_\"'-]+)\s*:")
+
+
+def resource_lines(text: str) -> dict[str, int]:
+    """The 1-based line on which each resource of the template starts (for SARIF and editors)."""
+    lines = text.splitlines()
+    if text.lstrip().startswith("{"):
+        return _json_resource_lines(lines)
+    return _yaml_resource_lines(text)
+
+
+def _json_resource_lines(lines: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    depth_of_resources = None
+    depth = 0
+    for number, line in enumerate(lines, start=1):
+        match = _JSON_KEY.match(line)
+        if match and match["key"] == "Resources" and depth == 1 and depth_of_resources is None:
+            depth_of_resources = depth + 1
+        elif match and depth_of_resources is not None and depth == depth_of_resources:
+            found.setdefault(match["key"], number)
+        depth += line.count("{") + line.count("[") - line.count("}") - line.count("]")
+        if depth_of_resources is not None and depth < depth_of_resources and found:
+            break
+    return found
+
+
+def _yaml_resource_lines(text: str) -> dict[str, int]:
+    try:
+        root = yaml.compose(text, Loader=_ComposeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key, value in root.value:
+        if key.value == "Resources" and isinstance(value, yaml.MappingNode):
+            return {str(name.value): name.start_mark.line + 1 for name, _ in value.value}
+    return {}
+
+
+class _ComposeLoader(yaml.SafeLoader):
+    """Composes any tag (the intrinsic short forms included) without constructing it."""

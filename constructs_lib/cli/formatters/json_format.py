@@ -1,0 +1,31 @@
+"""JSON: for each template its path, region, verdict and findings, for CI to assert on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from constructs_lib.cli.model import CheckRun
+
+
+def document(run: CheckRun) -> dict[str, Any]:
+    return {
+        "summary": run.summary(),
+        "exit_code": run.exit_code,
+        "allowed_regions": sorted(run.settings.allowed_regions),
+        "templates": [
+            {
+                "path": result.path,
+                "region": result.region,
+                "verdict": result.verdict,
+                "error": result.error,
+                "resources": result.resources,
+                "findings": [item.as_dict() for item in result.findings],
+            }
+            for result in run.results
+        ],
+    }
+
+
+def render(run: CheckRun) -> str:
+    return json.dumps(document(run), indent=2) + "\n"

@@ -1,0 +1,201 @@
+"""SARIF 2.1.0: every rule of the registry, one result per finding, for GitHub code scanning and other viewers.
+
+Acknowledged findings are results with an external, accepted suppression carrying the reason; templates that
+could not be checked are tool execution notifications, and make the invocation unsuccessful.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from constructs_lib.cli.model import CheckedFinding, CheckRun
+from constructs_lib.rules.catalogue import acknowledgement_text, severity_text
+from constructs_lib.rules.model import PACK_NAME, Rule, Severity
+from constructs_lib.rules.registry import RULES
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+TOOL_NAME = "eu-residency"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT = "euResidency/v1"
+STACK = "(stack)"
+
+
+def _version() -> str:
+    try:
+        return metadata.version(TOOL_NAME)
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def _camel_case(text: str) -> str:
+    return "".join(word[0].upper() + word[1:] for word in re.split(r"[^A-Za-z0-9]+", text) if word)
+
+
+def _acknowledgeable(rule: Rule) -> bool:
+    return rule.severity.acknowledgeable or (
+        rule.unprovable_severity is not None and rule.unprovable_severity.acknowledgeable
+    )
+
+
+def _help(rule: Rule) -> dict[str, str]:
+    acknowledge = acknowledgement_text(rule)
+    how = ""
+    if _acknowledgeable(rule):
+        how = (
+            ", on the narrowest construct and with a reason: in CDK, "
+            f'`Validations.of(construct).acknowledge(Acknowledgment(id="{PACK_NAME}::{rule.id}", reason="..."))`; '
+            "in a template, the resource's Metadata (the template's for the stack itself) "
+            f'`{{"eu-residency": {{"acknowledgements": [{{"id": "{rule.id}", "reason": "..."}}]}}}}`'
+        )
+    lines = [
+        f"Severity: {severity_text(rule)}",
+        f"Why: {rule.explanation}",
+        f"Fix: {rule.fix}",
+        f"Acknowledge: {acknowledge}{how}.",
+    ]
+    return {
+        "text": f"{rule.title}.\n\n" + "\n".join(line.replace("`", "") for line in lines) + "\n",
+        "markdown": f"**{rule.title}.**\n\n" + "\n".join(f"- {line}" for line in lines) + "\n",
+    }
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    fatal_capable = Severity.FATAL in (rule.severity, rule.unprovable_severity)
+    return {
+        "id": rule.id,
+        "name": _camel_case(rule.title) or _camel_case(rule.id.lower()),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.explanation},
+        "help": _help(rule),
+        "defaultConfiguration": {"level": "error"},  # fatal and error alike fail the check
+        "properties": {
+            "tags": ["security", rule.family.name.lower()],
+            "security-severity": "9.0" if fatal_capable else "7.0",
+            "precision": "high",
+        },
+    }
+
+
+def _artifact_location(path: str) -> dict[str, Any]:
+    """``path`` relative to the working directory (with %SRCROOT%) when inside it, else a file: URI."""
+    target = Path(path).resolve()
+    try:
+        relative = target.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return {"uri": target.as_uri()}
+    return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
+
+
+def _fingerprint(finding_key: tuple[str, ...]) -> str:
+    return hashlib.sha256("\x1f".join(finding_key).encode("utf-8")).hexdigest()[:32]
+
+
+def _result(
+    item: CheckedFinding, location: dict[str, Any], rule_index: dict[str, int], fingerprint: str
+) -> dict[str, Any]:
+    finding = item.finding
+    result: dict[str, Any] = {"ruleId": finding.rule_id}
+    if finding.rule_id in rule_index:
+        result["ruleIndex"] = rule_index[finding.rule_id]
+    result.update(
+        {
+            "level": "error",
+            "message": {"text": f"{finding.message} Fix: {finding.fix}"},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": location,
+                        "region": {"startLine": max(item.line or 1, 1)},
+                    },
+                    "logicalLocations": [
+                        {
+                            "name": finding.logical_id or STACK,
+                            "fullyQualifiedName": finding.location,
+                            "kind": "resource",
+                        }
+                    ],
+                }
+            ],
+            "partialFingerprints": {FINGERPRINT: fingerprint},
+            "properties": {
+                "severity": finding.severity.value,
+                "constructPath": finding.construct_path,
+                "propertyPath": ".".join(str(part) for part in finding.path),
+                "resourceType": finding.resource_type,
+            },
+        }
+    )
+    if item.acknowledgement is not None:
+        result["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": item.acknowledgement.reason,
+                "properties": {"source": item.acknowledgement.source},
+            }
+        ]
+    return result
+
+
+def document(run: CheckRun) -> dict[str, Any]:
+    rule_index = {rule.id: index for index, rule in enumerate(RULES)}
+    artifacts: list[dict[str, Any]] = []
+    artifact_index: dict[str, int] = {}
+    results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    occurrences: dict[str, int] = {}
+    for template in run.results:
+        location = _artifact_location(template.path)
+        if template.error is not None:
+            notifications.append(
+                {
+                    "level": "error",
+                    "message": {"text": template.error},
+                    "locations": [{"physicalLocation": {"artifactLocation": location}}],
+                }
+            )
+            continue
+        uri = location["uri"]
+        if uri not in artifact_index:
+            artifact_index[uri] = len(artifacts)
+            artifacts.append({"location": dict(location), "roles": ["analysisTarget"]})
+        indexed = {**location, "index": artifact_index[uri]}
+        for item in template.findings:
+            finding = item.finding
+            key = _fingerprint((finding.rule_id, uri, finding.logical_id or "", json.dumps(list(finding.path))))
+            # Two findings with the same key (same rule, resource and property) still get distinct fingerprints.
+            occurrences[key] = occurrences.get(key, 0) + 1
+            results.append(_result(item, indexed, rule_index, f"{key}:{occurrences[key]}"))
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "semanticVersion": _version(),
+                        "rules": [_rule(rule) for rule in RULES],
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": not notifications,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "artifacts": artifacts,
+                "results": results,
+            }
+        ],
+    }
+
+
+def render(run: CheckRun) -> str:
+    return json.dumps(document(run), indent=2) + "\n"

@@ -1,0 +1,130 @@
+"""The ``eu-residency`` command line: check, rules, explain (and report).
+
+Exit codes: 0 every template compliant, 1 a finding, 2 a bad input or bad option (one line each on
+stderr; the other inputs are still checked and reported). Never a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from constructs_lib.regions import RegionError, is_known_region
+from constructs_lib.rules import RuleSettings
+
+DEFAULT_REGION = "eu-west-1"
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class UsageError(ValueError):
+    """A bad option value: one line, exit 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eu-residency",
+        description="Prove that CloudFormation templates keep user data in the EU, encrypted and kept no longer "
+        "than needed.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="check CloudFormation templates (JSON or YAML) and cdk.out folders")
+    check.add_argument("templates", nargs="+", metavar="TEMPLATE", help="a template file, a folder, or a cdk.out")
+    check.add_argument(
+        "--region",
+        default=DEFAULT_REGION,
+        help=f"check as if deployed to this region (default {DEFAULT_REGION}; a cdk.out's stacks use their own)",
+    )
+    check.add_argument(
+        "--allowed-regions", help="comma-separated regions data may be in; may only narrow the EU list (default)"
+    )
+    check.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
+    check.add_argument("--output", help="write the report to this file instead of standard output")
+
+    commands.add_parser("rules", help="list the rule catalogue")
+    explain = commands.add_parser("explain", help="print one rule in full")
+    explain.add_argument("rule_id", metavar="ID")
+    return parser
+
+
+def _settings(allowed_regions: str | None) -> RuleSettings:
+    if allowed_regions is None:
+        return RuleSettings()
+    regions = [region.strip() for region in allowed_regions.split(",") if region.strip()]
+    try:
+        return RuleSettings.build(allowed_regions=regions)
+    except RegionError as error:
+        raise UsageError(f"--allowed-regions {allowed_regions!r}: {error}") from None
+
+
+def _check(args: argparse.Namespace) -> int:
+    from constructs_lib.cli.check import run_check  # noqa: PLC0415 - keeps `rules` and `--help` instant
+    from constructs_lib.cli.formatters import FORMATTERS  # noqa: PLC0415
+
+    if not is_known_region(args.region):
+        raise UsageError(f"--region {args.region!r}: not an AWS region this tool knows; use a region such as eu-west-1")
+    run = run_check(args.templates, region=args.region, settings=_settings(args.allowed_regions))
+    report = FORMATTERS[args.format](run)
+    if args.output:
+        try:
+            Path(args.output).write_text(report, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"--output {args.output!r}: cannot write it ({error.strerror})") from None
+    else:
+        sys.stdout.write(report)
+    for result in run.results:
+        if result.error is not None:
+            print(f"eu-residency: {result.error}", file=sys.stderr)
+    if args.output or args.format != "text":
+        print(f"eu-residency: {run.summary()}", file=sys.stderr)
+    return run.exit_code
+
+
+def _rules() -> int:
+    from constructs_lib.rules.catalogue import severity_text  # noqa: PLC0415
+    from constructs_lib.rules.registry import RULES  # noqa: PLC0415
+
+    for rule in RULES:
+        print(f"{rule.id}  {severity_text(rule):40}  {rule.title}")
+    print(f"{len(RULES)} rules; `eu-residency explain ID` prints one in full")
+    return EXIT_OK
+
+
+def _explain(rule_id: str) -> int:
+    from constructs_lib.rules.catalogue import acknowledgement_text, severity_text  # noqa: PLC0415
+    from constructs_lib.rules.registry import RULES_BY_ID  # noqa: PLC0415
+
+    rule = RULES_BY_ID.get(rule_id.upper())
+    if rule is None:
+        raise UsageError(f"explain {rule_id!r}: no such rule; `eu-residency rules` lists them")
+    types = ", ".join(sorted(rule.resource_types)) or "the stack itself"
+    print(
+        f"{rule.id}: {rule.title}\n\nSeverity: {severity_text(rule)}\nResource types: {types}\n\n"
+        f"Why: {rule.explanation}\n\nFix: {rule.fix}\n\nAcknowledge: {acknowledgement_text(rule)}"
+    )
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed its one-line usage error
+        return EXIT_BAD_INPUT if exit_.code not in (0, None) else EXIT_OK
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            return _rules()
+        return _explain(args.rule_id)
+    except UsageError as error:
+        print(f"eu-residency: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
