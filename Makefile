@@ -8,6 +8,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
+# Debian's Chromium renders the review pack in the tests (headless, offline).
+CHROMIUM := /usr/bin/chromium
 NODE_STAMP := node_modules/.installed
 ENVIRONMENTS := $(shell $(PYTHON) -c 'import json; print(" ".join(json.load(open("cdk.json"))["context"]["environments"]))')
 
@@ -18,13 +20,15 @@ export CDK_DISABLE_VERSION_CHECK := true
 
 .PHONY: synth test lint typecheck unit install lock clean docs
 
-## The main job: synthesize every stack of every environment with every check into cdk.out/ENV/.
+## The main job: synthesize every stack of every environment with every check into cdk.out/ENV/, and
+## write the review pack for security into reports/ENV/, also (above all) when findings stop synthesis.
 synth: install
-	@for env in $(ENVIRONMENTS); do \
+	@status=0; for env in $(ENVIRONMENTS); do \
 	  echo "== cdk synth -c env=$$env -> cdk.out/$$env"; \
-	  npx --no-install cdk synth --quiet --no-notices -c env=$$env -o cdk.out/$$env; \
-	  echo "   validation report: cdk.out/$$env/validation-report.json"; \
-	done
+	  npx --no-install cdk synth --quiet --no-notices -c env=$$env -o cdk.out/$$env || status=1; \
+	  echo "== review pack -> reports/$$env"; \
+	  $(VENV)/bin/eu-residency report cdk.out/$$env --out reports/$$env || status=1; \
+	done; exit $$status
 
 ## The quality gate: lint, type checks, tests.
 test: lint typecheck unit
@@ -36,7 +40,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-unit: install
+unit: install $(CHROMIUM)
 	$(VENV)/bin/pytest
 
 install: $(PY_STAMP) $(NODE_STAMP)
@@ -49,6 +53,10 @@ $(PY_STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "make: install Debian's chromium package (needed by the report tests)"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "make: npm (Node.js 20 or newer) is needed for the CDK CLI"; exit 1; }
@@ -67,4 +75,4 @@ lock: $(PY_STAMP)
 	  $(PY) -m pip freeze --exclude-editable; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) node_modules cdk.out reports .mypy_cache .ruff_cache .pytest_cache

@@ -43,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
     check.add_argument("--output", help="write the report to this file instead of standard output")
 
+    report = commands.add_parser(
+        "report", help="write the review pack for security (HTML, Markdown, SARIF) of a cloud assembly"
+    )
+    report.add_argument("cdk_out", nargs="?", default="cdk.out", metavar="CDK_OUT", help="default: cdk.out")
+    report.add_argument("--out", default=None, help="folder for the pack (default: CDK_OUT/eu-residency-report)")
+    report.add_argument("--region", default=DEFAULT_REGION, help="region of stacks the manifest gives none for")
+    report.add_argument("--allowed-regions", help="comma-separated; may only narrow the EU list (default)")
+
     commands.add_parser("rules", help="list the rule catalogue")
     explain = commands.add_parser("explain", help="print one rule in full")
     explain.add_argument("rule_id", metavar="ID")
@@ -82,6 +90,22 @@ def _check(args: argparse.Namespace) -> int:
     return run.exit_code
 
 
+def _report(args: argparse.Namespace) -> int:
+    from constructs_lib.cli.report import write_review_pack  # noqa: PLC0415
+
+    if not is_known_region(args.region):
+        raise UsageError(f"--region {args.region!r}: not an AWS region this tool knows; use a region such as eu-west-1")
+    cdk_out = Path(args.cdk_out)
+    if not (cdk_out / "manifest.json").is_file():
+        raise UsageError(f"{args.cdk_out}: not a cloud assembly (no manifest.json); run cdk synth first")
+    out_dir = Path(args.out) if args.out else cdk_out / "eu-residency-report"
+    pack = write_review_pack(cdk_out, out_dir, region=args.region, settings=_settings(args.allowed_regions))
+    for path in pack.files:
+        print(f"eu-residency: wrote {path}", file=sys.stderr)
+    print(f"eu-residency: {pack.run.summary()}", file=sys.stderr)
+    return pack.run.exit_code
+
+
 def _rules() -> int:
     from constructs_lib.rules.catalogue import severity_text  # noqa: PLC0415
     from constructs_lib.rules.registry import RULES  # noqa: PLC0415
@@ -116,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "report":
+            return _report(args)
         if args.command == "rules":
             return _rules()
         return _explain(args.rule_id)

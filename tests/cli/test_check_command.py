@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from constructs_lib.cli.main import main
 from constructs_lib.rules.registry import RULES
@@ -294,3 +295,11 @@ def test_console_script_is_installed_and_starts_without_aws_cdk() -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", probe, str(BAD_RDS)], capture_output=True, text=True, check=False)
     assert loaded.stderr.strip().endswith("[]")
+
+
+def test_pre_commit_hook_runs_the_check_command() -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert [hook["id"] for hook in hooks] == ["eu-residency", "eu-residency-sarif"]
+    for hook in hooks:
+        assert hook["entry"].startswith("eu-residency check")
+        assert hook["language"] == "python"
