@@ -36,20 +36,29 @@ class Candidate:
 
 
 def find_templates(paths: Sequence[str], region: str | None) -> tuple[list[Candidate], list[TemplateResult]]:
-    """The templates named by ``paths`` (files, directories, cloud assemblies) and the inputs that are bad."""
+    """The templates named by ``paths`` (files, directories, cloud assemblies), each once, and the bad inputs."""
     candidates: list[Candidate] = []
     bad: list[TemplateResult] = []
+    seen: set[Path] = set()
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found = list(_directory(path, region))
+            try:
+                found = list(_directory(path, region))
+            except InputError as error:
+                bad.append(TemplateResult(path=name, region=region, error=str(error)))
+                continue
             if not found:
                 bad.append(TemplateResult(path=name, region=region, error=f"{name}: no CloudFormation template in it"))
-            candidates += found
         elif path.exists():
-            candidates.append(Candidate(path, region))
+            found = [Candidate(path, region)]
         else:
             bad.append(TemplateResult(path=name, region=region, error=f"{name}: no such file or directory"))
+            continue
+        for candidate in found:
+            if candidate.path.resolve() not in seen:
+                seen.add(candidate.path.resolve())
+                candidates.append(candidate)
     return candidates, bad
 
 
@@ -82,10 +91,7 @@ def _cloud_assembly(directory: Path, manifest_path: Path) -> Iterable[Candidate]
 
 def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSettings) -> CheckRun:
     """Check every template named by ``paths`` as one app; bad inputs become results with an error."""
-    try:
-        candidates, results = find_templates(paths, region)
-    except InputError as error:
-        return CheckRun(results=(TemplateResult(path=str(paths), region=region, error=str(error)),), settings=settings)
+    candidates, results = find_templates(paths, region)
     loaded: list[tuple[Candidate, dict[str, Any], str]] = []
     for candidate in candidates:
         try:
@@ -175,18 +181,40 @@ def resource_lines(text: str) -> dict[str, int]:
 
 
 def _json_resource_lines(lines: list[str]) -> dict[str, int]:
+    """Keys of the top-level "Resources" object and their lines, reading strings (escapes included) as
+    strings, so braces inside values do not count.
+    """
     found: dict[str, int] = {}
-    depth_of_resources = None
     depth = 0
+    in_resources_at: int | None = None
+    last_string: str | None = None
+    last_string_line = 0
     for number, line in enumerate(lines, start=1):
-        match = _JSON_KEY.match(line)
-        if match and match["key"] == "Resources" and depth == 1 and depth_of_resources is None:
-            depth_of_resources = depth + 1
-        elif match and depth_of_resources is not None and depth == depth_of_resources:
-            found.setdefault(match["key"], number)
-        depth += line.count("{") + line.count("[") - line.count("}") - line.count("]")
-        if depth_of_resources is not None and depth < depth_of_resources and found:
-            break
+        index = 0
+        while index < len(line):
+            char = line[index]
+            if char == '"':
+                end = index + 1
+                while end < len(line) and line[end] != '"':
+                    end += 2 if line[end] == "\\" else 1
+                last_string, last_string_line = line[index + 1 : end], number
+                index = end + 1
+                continue
+            if char == ":" and last_string is not None:
+                if depth == 1 and last_string == "Resources":
+                    in_resources_at = 2
+                elif in_resources_at is not None and depth == in_resources_at:
+                    found.setdefault(last_string, last_string_line)
+                last_string = None
+            elif char in "{[":
+                depth += 1
+            elif char in "}]":
+                depth -= 1
+                if in_resources_at is not None and depth < in_resources_at:
+                    return found
+            elif char == ",":
+                last_string = None
+            index += 1
     return found
 
 

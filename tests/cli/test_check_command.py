@@ -303,3 +303,23 @@ def test_pre_commit_hook_runs_the_check_command() -> None:
     for hook in hooks:
         assert hook["entry"].startswith("eu-residency check")
         assert hook["language"] == "python"
+
+
+def test_a_template_named_twice_is_checked_once(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--format", "json", BAD_RDS, f"{BAD_RDS.parent}/./{BAD_RDS.name}")
+    assert code == 1
+    assert len(json.loads(out)["templates"]) == 1
+
+
+def test_an_unreadable_cloud_assembly_is_named_in_its_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "manifest.json").write_text("{not json")
+    code, _, err = run(capsys, "check", tmp_path)
+    assert code == 2
+    assert f"{tmp_path}/manifest.json: not a readable cloud assembly manifest" in err
+
+
+def test_resource_lines_of_json_ignore_braces_inside_strings() -> None:
+    from constructs_lib.cli.check import resource_lines  # noqa: PLC0415
+
+    text = '{\n "Resources": {\n  "A": {"Type": "T", "Properties": {"Name": "x{[\\\\"q"}},\n  "B": {\n   "Type": "T"}\n }\n}'
+    assert resource_lines(text) == {"A": 3, "B": 4}

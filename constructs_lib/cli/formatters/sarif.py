@@ -44,21 +44,19 @@ def _acknowledgeable(rule: Rule) -> bool:
 
 
 def _help(rule: Rule) -> dict[str, str]:
-    acknowledge = acknowledgement_text(rule)
-    how = ""
-    if _acknowledgeable(rule):
-        how = (
-            ", on the narrowest construct and with a reason: in CDK, "
-            f'`Validations.of(construct).acknowledge(Acknowledgment(id="{PACK_NAME}::{rule.id}", reason="..."))`; '
-            "in a template, the resource's Metadata (the template's for the stack itself) "
-            f'`{{"eu-residency": {{"acknowledgements": [{{"id": "{rule.id}", "reason": "..."}}]}}}}`'
-        )
     lines = [
         f"Severity: {severity_text(rule)}",
         f"Why: {rule.explanation}",
         f"Fix: {rule.fix}",
-        f"Acknowledge: {acknowledge}{how}.",
+        f"Acknowledge: {acknowledgement_text(rule)}.",
     ]
+    if _acknowledgeable(rule):
+        lines.append(
+            "How to acknowledge: with a reason, on the narrowest construct; in CDK "
+            f'`Validations.of(construct).acknowledge(Acknowledgment(id="{PACK_NAME}::{rule.id}", reason="..."))`, '
+            "in a template the resource's Metadata (the template's, for the stack itself) "
+            f'`{{"eu-residency": {{"acknowledgements": [{{"id": "{rule.id}", "reason": "..."}}]}}}}`.'
+        )
     return {
         "text": f"{rule.title}.\n\n" + "\n".join(line.replace("`", "") for line in lines) + "\n",
         "markdown": f"**{rule.title}.**\n\n" + "\n".join(f"- {line}" for line in lines) + "\n",
@@ -92,6 +90,11 @@ def _artifact_location(path: str) -> dict[str, Any]:
     return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
 
 
+def _names_an_input(path: str, error: str) -> bool:
+    """Whether an input error's path is a file the person named (a bad cloud assembly has none of its own)."""
+    return error.startswith(f"{path}:") or Path(path).exists()
+
+
 def _fingerprint(finding_key: tuple[str, ...]) -> str:
     return hashlib.sha256("\x1f".join(finding_key).encode("utf-8")).hexdigest()[:32]
 
@@ -106,7 +109,7 @@ def _result(
     result.update(
         {
             "level": "error",
-            "message": {"text": f"{finding.message} Fix: {finding.fix}"},
+            "message": {"text": f"{finding.message}. Fix: {finding.fix}"},
             "locations": [
                 {
                     "physicalLocation": {
@@ -153,13 +156,10 @@ def document(run: CheckRun) -> dict[str, Any]:
     for template in run.results:
         location = _artifact_location(template.path)
         if template.error is not None:
-            notifications.append(
-                {
-                    "level": "error",
-                    "message": {"text": template.error},
-                    "locations": [{"physicalLocation": {"artifactLocation": location}}],
-                }
-            )
+            notification: dict[str, Any] = {"level": "error", "message": {"text": template.error}}
+            if _names_an_input(template.path, template.error):
+                notification["locations"] = [{"physicalLocation": {"artifactLocation": location}}]
+            notifications.append(notification)
             continue
         uri = location["uri"]
         if uri not in artifact_index:
