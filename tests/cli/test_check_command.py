@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from constructs_lib.cli.check import resource_lines
 from constructs_lib.cli.main import main
 from constructs_lib.rules.registry import RULES
 from tests.conftest import REPO
@@ -319,7 +320,16 @@ def test_an_unreadable_cloud_assembly_is_named_in_its_error(tmp_path: Path, caps
 
 
 def test_resource_lines_of_json_ignore_braces_inside_strings() -> None:
-    from constructs_lib.cli.check import resource_lines  # noqa: PLC0415
-
-    text = '{\n "Resources": {\n  "A": {"Type": "T", "Properties": {"Name": "x{[\\\\"q"}},\n  "B": {\n   "Type": "T"}\n }\n}'
+    text = "\n".join(
+        [
+            "{",
+            '  "Resources": {',
+            '    "A": {"Type": "T", "Properties": {"Name": "x{[\\\\\\"q"}},',
+            '    "B": {',
+            '      "Type": "T"}',
+            "  }",
+            "}",
+        ]
+    )
+    assert json.loads(text)["Resources"]["A"]["Properties"]["Name"] == 'x{[\\"q'
     assert resource_lines(text) == {"A": 3, "B": 4}
