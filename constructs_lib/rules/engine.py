@@ -55,7 +55,8 @@ def check_view(view: TemplateView, rules: Iterable[Rule]) -> list[Finding]:
             for resource in resources:
                 if rule.applies_to(resource.type):
                     findings.extend(_finding(rule, resource, violation) for violation in rule.check(resource, view))
-    return _without_catch_all_duplicates(findings, {rule.id for rule in rules if rule.catch_all})
+    unique = list(dict.fromkeys(findings))  # the branches of an Fn::If often fail the same way
+    return _without_catch_all_duplicates(unique, {rule.id for rule in rules if rule.catch_all})
 
 
 def _without_catch_all_duplicates(findings: list[Finding], catch_all_ids: set[str]) -> list[Finding]:

@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any
 
 from constructs_lib.rules.checks import MISSING, prop_path, scalar, unresolved
-from constructs_lib.rules.model import PropertyPath, Resource, Violation
+from constructs_lib.rules.model import Resource, Violation
 from constructs_lib.rules.template import NO_VALUE, ResourceRef, TemplateView, Unknown, options
 
 # Load balancer security policies (ALB, NLB, and the classic ELB's Reference-Security-Policy) whose minimum
@@ -66,16 +66,6 @@ def referent(value: Any) -> str | None:
     if isinstance(value, ResourceRef) and value.attribute is None:
         return value.logical_id
     return None
-
-
-def dedupe(violations: Iterator[Violation]) -> Iterator[Violation]:
-    """The violations, each (path, message) once: the options of an Fn::If often fail the same way."""
-    seen: set[tuple[PropertyPath, str]] = set()
-    for violation in violations:
-        key = (violation.path, violation.message)
-        if key not in seen:
-            seen.add(key)
-            yield violation
 
 
 # -- load balancer listeners ----------------------------------------------------------------------------

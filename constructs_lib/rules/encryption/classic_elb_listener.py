@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from constructs_lib.rules.checks import MISSING, descend, prop_path, scalar, unresolved
-from constructs_lib.rules.encryption._in_transit import ELB_DEFAULT_POLICY, dedupe, elements, is_tls12_policy
+from constructs_lib.rules.encryption._in_transit import ELB_DEFAULT_POLICY, elements, is_tls12_policy
 from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown
 
@@ -20,7 +20,7 @@ TLS12_PROTOCOL = "Protocol-TLSv1.2"
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    yield from dedupe(_violations(resource, view))
+    yield from _violations(resource, view)
 
 
 def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from constructs_lib.rules.checks import MISSING, get, prop_path, require_true, scalar, unresolved
-from constructs_lib.rules.encryption._in_transit import dedupe
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown, options
 
@@ -13,7 +12,7 @@ REQUIRED = "required"
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    yield from dedupe(_violations(resource, view))
+    yield from _violations(resource, view)
 
 
 def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:

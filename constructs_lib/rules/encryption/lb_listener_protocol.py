@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from constructs_lib.rules.checks import MISSING, descend, prop_path, scalar, unresolved
-from constructs_lib.rules.encryption._in_transit import LISTENER, dedupe, elements, protocols, referent
+from constructs_lib.rules.encryption._in_transit import LISTENER, elements, protocols, referent
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown, options
 
@@ -22,9 +22,9 @@ KEEP_PROTOCOL = "#{protocol}"
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     if resource.type == LISTENER:
-        yield from dedupe(_listener(resource, view))
+        yield from _listener(resource, view)
     else:
-        yield from dedupe(_listener_rule(resource, view))
+        yield from _listener_rule(resource, view)
 
 
 def _listener(resource: Resource, view: TemplateView) -> Iterator[Violation]:

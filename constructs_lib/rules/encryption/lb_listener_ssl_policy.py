@@ -9,7 +9,6 @@ from constructs_lib.rules.encryption._in_transit import (
     ELB_DEFAULT_POLICY,
     ENCRYPTED_LISTENER_PROTOCOLS,
     LISTENER,
-    dedupe,
     is_tls12_policy,
     protocols,
 )
@@ -18,7 +17,7 @@ from constructs_lib.rules.template import TemplateView, Unknown, options
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    yield from dedupe(_violations(resource, view))
+    yield from _violations(resource, view)
 
 
 def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:

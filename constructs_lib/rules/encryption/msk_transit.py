@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from constructs_lib.rules.checks import prop_path, require_true, scalar, unresolved, values_at
-from constructs_lib.rules.encryption._in_transit import dedupe
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown
 
@@ -15,11 +14,9 @@ TLS = "TLS"
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    yield from dedupe(_client_broker(resource, view))
+    yield from _client_broker(resource, view)
     # Absent InCluster means true: brokers talk TLS to each other.
-    yield from dedupe(
-        require_true(resource, view, (*IN_TRANSIT, "InCluster"), "encryption between brokers", default=True)
-    )
+    yield from require_true(resource, view, (*IN_TRANSIT, "InCluster"), "encryption between brokers", default=True)
 
 
 def _client_broker(resource: Resource, view: TemplateView) -> Iterator[Violation]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from constructs_lib.rules.checks import MISSING, prop_path, require_true, scalar, unresolved, values_at
-from constructs_lib.rules.encryption._in_transit import dedupe
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView, Unknown
 
@@ -16,24 +15,20 @@ TLS_POLICY_PATH = ("DomainEndpointOptions", "TLSSecurityPolicy")
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    yield from dedupe(
-        require_true(
-            resource,
-            view,
-            ("DomainEndpointOptions", "EnforceHTTPS"),
-            "requiring HTTPS for every request",
-            default=False,
-        )
+    yield from require_true(
+        resource,
+        view,
+        ("DomainEndpointOptions", "EnforceHTTPS"),
+        "requiring HTTPS for every request",
+        default=False,
     )
-    yield from dedupe(_tls_policy(resource, view))
-    yield from dedupe(
-        require_true(
-            resource,
-            view,
-            ("NodeToNodeEncryptionOptions", "Enabled"),
-            "node-to-node encryption",
-            default=False,
-        )
+    yield from _tls_policy(resource, view)
+    yield from require_true(
+        resource,
+        view,
+        ("NodeToNodeEncryptionOptions", "Enabled"),
+        "node-to-node encryption",
+        default=False,
     )
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from constructs_lib.rules.checks import MISSING, get, prop_path, scalar, unresolved
 from constructs_lib.rules.encryption._in_transit import (
     EngineKind,
-    dedupe,
     default_group_forces_tls,
     engine_kind,
     parameter_group_violations,
@@ -34,7 +33,7 @@ GROUPS = {
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     if resource.type == INSTANCE and get(resource.properties, ("DBClusterIdentifier",)) is not MISSING:
         return  # an Aurora instance: the cluster's parameter group decides, and the cluster is checked
-    yield from dedupe(_violations(resource, view))
+    yield from _violations(resource, view)
 
 
 def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.encryption._in_transit import dedupe, parameter_group_violations
+from constructs_lib.rules.encryption._in_transit import parameter_group_violations
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
 from constructs_lib.rules.template import TemplateView
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    yield from dedupe(parameter_group_violations(resource, view))
+    yield from parameter_group_violations(resource, view)
 
 
 RULE = Rule(
