@@ -240,3 +240,52 @@ def _may_return_any_value(resource_type: str) -> bool:
         "AWS::CloudFormation::CustomResource",
         "AWS::CloudFormation::Stack",
     )
+
+
+def referenced_ids(raw: Any) -> list[str]:
+    """The logical ids a raw value refers to (Ref, Fn::GetAtt, Fn::Sub variables), pseudo parameters excluded."""
+    found: list[str] = []
+    if isinstance(raw, list):
+        for item in raw:
+            found += referenced_ids(item)
+    elif isinstance(raw, Mapping):
+        for key, value in raw.items():
+            if key == "Ref" and isinstance(value, str) and not value.startswith("AWS::"):
+                found.append(value)
+            elif key == "Fn::GetAtt" and isinstance(value, list) and value and isinstance(value[0], str):
+                found.append(value[0])
+            elif key == "Fn::GetAtt" and isinstance(value, str):
+                found.append(value.split(".", 1)[0])
+            elif key == "Fn::Sub":
+                template = value[0] if isinstance(value, list) and value else value
+                if isinstance(template, str):
+                    found += [name.split(".", 1)[0] for name in _SUB_NAMES.findall(template) if "::" not in name]
+                found += referenced_ids(value[1] if isinstance(value, list) and len(value) > 1 else None)
+            else:
+                found += referenced_ids(value)
+    return found
+
+
+_SUB_NAMES = re.compile(r"\$\{([^}!][^}]*)\}")
+
+READ_REPLICA_SOURCE = "SourceDBInstanceIdentifier"
+
+
+def read_replica_source(resource: Resource, view: TemplateView) -> Resource | Unknown | None:
+    """For an RDS DB instance that is a read replica: its source instance when it is in this template, an
+    Unknown when it is elsewhere; None when the instance is not a read replica.
+    """
+    raw = get(resource.properties, (READ_REPLICA_SOURCE,))
+    if resource.type != "AWS::RDS::DBInstance" or raw is MISSING:
+        return None
+    for logical_id in referenced_ids(raw):
+        source = view.resource(logical_id)
+        if source is not None and source.type == "AWS::RDS::DBInstance" and source.logical_id != resource.logical_id:
+            return source
+    resolved = view.resolve(raw)
+    if isinstance(resolved, str):
+        name = resolved.rsplit(":", 1)[-1]
+        for candidate in view.resources_of_type("AWS::RDS::DBInstance"):
+            if view.resolve(candidate.properties.get("DBInstanceIdentifier")) == name:
+                return candidate
+    return Unknown("a source database instance that this template does not define")

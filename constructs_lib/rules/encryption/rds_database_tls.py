@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, get, prop_path, scalar, unresolved
+from constructs_lib.rules.checks import (
+    MISSING,
+    READ_REPLICA_SOURCE,
+    get,
+    prop_path,
+    read_replica_source,
+    scalar,
+    unresolved,
+)
 from constructs_lib.rules.encryption._in_transit import (
     EngineKind,
     default_group_forces_tls,
@@ -33,7 +41,20 @@ GROUPS = {
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     if resource.type == INSTANCE and get(resource.properties, ("DBClusterIdentifier",)) is not MISSING:
         return  # an Aurora instance: the cluster's parameter group decides, and the cluster is checked
-    yield from _violations(resource, view)
+    source = read_replica_source(resource, view)
+    if source is None or get(resource.properties, (GROUPS[INSTANCE][0],)) is not MISSING:
+        yield from _violations(resource, view)
+    elif isinstance(source, Unknown):
+        yield unresolved((READ_REPLICA_SOURCE,), "the parameter group the read replica inherits", source)
+    else:
+        # A read replica that names no parameter group runs with its source's (same-region replicas
+        # cannot be given another at creation).
+        for violation in _violations(source, view):
+            yield Violation(
+                prop_path(READ_REPLICA_SOURCE),
+                f"the read replica runs with the parameter group of {source.logical_id}: {violation.message}",
+                violation.severity,
+            )
 
 
 def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:

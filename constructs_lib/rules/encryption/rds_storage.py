@@ -4,15 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, get, require_true
+from constructs_lib.rules.checks import (
+    MISSING,
+    READ_REPLICA_SOURCE,
+    get,
+    prop_path,
+    read_replica_source,
+    require_true,
+    unresolved,
+)
 from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import TemplateView
+from constructs_lib.rules.template import TemplateView, Unknown
 
 
-def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+def check(resource: Resource, view: TemplateView, depth: int = 0) -> Iterator[Violation]:
     if resource.type == "AWS::RDS::DBInstance" and get(resource.properties, ("DBClusterIdentifier",)) is not MISSING:
         return  # an Aurora instance: its cluster holds the storage, and is checked itself
-    yield from require_true(resource, view, ("StorageEncrypted",), "storage encryption")
+    source = read_replica_source(resource, view)
+    if source is None:
+        yield from require_true(resource, view, ("StorageEncrypted",), "storage encryption")
+    elif get(resource.properties, ("KmsKeyId",)) is not MISSING:
+        return  # a cross-region replica encrypted with a key of its own region
+    elif isinstance(source, Unknown) or depth > 8:
+        reason = source if isinstance(source, Unknown) else Unknown("a chain of read replicas too long to follow")
+        yield unresolved((READ_REPLICA_SOURCE,), "storage encryption of the read replica (inherited)", reason)
+    else:
+        # A read replica inherits its source's storage encryption (CloudFormation forbids setting it).
+        for violation in check(source, view, depth + 1):
+            yield Violation(
+                prop_path(READ_REPLICA_SOURCE),
+                f"the read replica inherits the storage of {source.logical_id}, whose {violation.message}",
+                violation.severity,
+            )
 
 
 RULE = Rule(
