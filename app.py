@@ -25,8 +25,8 @@ def main(argv: list[str]) -> int:
     except ConfigError as error:
         print(f"eu-residency: configuration error: {error}", file=sys.stderr)
         return 2
-    build_platform(app, config)
     try:
+        build_platform(app, config)  # with -c governance=true it reads the guardrails' allowed regions
         apply_guardrails(app)
     except GuardrailError as error:
         print(f"eu-residency: configuration error: {error}", file=sys.stderr)

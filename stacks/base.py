@@ -12,7 +12,8 @@ from stacks.config import PlatformConfig
 
 class PlatformStack(Stack):
     """A stack pinned to the config's account and region (or ``region``, for a copy in another EU
-    region), protected from deletion where data is retained.
+    region; ``account``, for the organization's management account), protected from deletion where data
+    is retained.
     """
 
     def __init__(
@@ -23,12 +24,13 @@ class PlatformStack(Stack):
         config: PlatformConfig,
         description: str,
         region: str | None = None,
+        account: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
             scope,
             construct_id,
-            env=Environment(account=config.account, region=region or config.region),
+            env=Environment(account=account or config.account, region=region or config.region),
             description=description,
             termination_protection=config.retain_data,
             **kwargs,

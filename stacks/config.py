@@ -12,10 +12,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from constructs_lib.governance import ROLE_ARN, policy_json, region_deny_policy
 from constructs_lib.regions import EU_REGIONS, describe_outside_eu, is_eu_region
 
 PLACEHOLDER_ACCOUNT_KEY = "eu-residency:placeholder-account"
 DEFAULT_ENVIRONMENT = "dev"
+# -c governance=true builds the organization's region-deny SCP (GovernanceStack); off by default.
+GOVERNANCE_KEY = "governance"
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _AZ = re.compile(r"^(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d)[a-z]$")
@@ -33,6 +36,8 @@ _HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 _INSTANCE_CLASS = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
 _CACHE_NODE_TYPE = re.compile(r"^cache\.[a-z][a-z0-9-]*\.[a-z0-9]+$")
 _POSTGRES_VERSION = re.compile(r"^1[4-8]\.\d{1,2}$")
+# What an SCP can be attached to (AttachPolicy's TargetId): the root, an OU or an account.
+_POLICY_TARGET_ID = re.compile(r"^(?:r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$")
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (
@@ -121,6 +126,17 @@ class BackupConfig:
 
 
 @dataclass(frozen=True)
+class GovernanceConfig:
+    """The organization's region-deny SCP, read only with ``-c governance=true``."""
+
+    target_ids: tuple[str, ...]  # the root, OUs or accounts to attach it to; empty: created unattached
+    allow_cloudfront: bool
+    allow_global_accelerator: bool
+    exempt_principal_arns: tuple[str, ...]  # IAM role ARNs the region deny does not apply to
+    management_account: str | None  # where the stack deploys; None: the environment's account
+
+
+@dataclass(frozen=True)
 class PlatformConfig:
     """Everything that differs between environments; nothing else in the code names a region."""
 
@@ -138,6 +154,7 @@ class PlatformConfig:
     app: AppConfig
     retention: RetentionConfig
     backup: BackupConfig
+    governance: GovernanceConfig | None  # None unless -c governance=true
 
     def resource_name(self, name: str) -> str:
         """A physical name that is unique per environment, e.g. ``chat-prod-sessions``."""
@@ -188,6 +205,15 @@ class _Section:
         if self.optional(name) is None:
             return None
         return self.string(name, pattern, hint)
+
+    def string_list(self, name: str, pattern: re.Pattern[str], hint: str) -> tuple[str, ...]:
+        values = self.typed(name, list, "a list of strings")
+        for value in values:
+            if not isinstance(value, str) or not pattern.match(value):
+                raise ConfigError(f"context key '{self.key(name)}': {value!r} is not valid; {hint}")
+            if values.count(value) > 1:
+                raise ConfigError(f"context key '{self.key(name)}': {value!r} is listed twice; list it once")
+        return tuple(values)
 
     def boolean(self, name: str) -> bool:
         return self.typed(name, bool, "true or false")
@@ -246,6 +272,62 @@ def _resolve_account(env: _Section, context: Callable[[str], Any]) -> str:
             f"context key '{PLACEHOLDER_ACCOUNT_KEY}': expected a 12-digit placeholder account id, got {placeholder!r}"
         )
     return placeholder
+
+
+def _governance_enabled(context: Callable[[str], Any]) -> bool:
+    """``-c governance=true`` (a string from the command line) or ``true`` in cdk.json; absent means off."""
+    value = context(GOVERNANCE_KEY)
+    if value is None or value is False or (isinstance(value, str) and value.lower() == "false"):
+        return False
+    if value is True or (isinstance(value, str) and value.lower() == "true"):
+        return True
+    raise ConfigError(
+        f"context key '{GOVERNANCE_KEY}': expected true or false, got {value!r}; "
+        "use -c governance=true to build the organization's region-deny SCP"
+    )
+
+
+def _governance(env: _Section, context: Callable[[str], Any]) -> GovernanceConfig | None:
+    if not _governance_enabled(context):
+        return None
+    section = env.section("governance")
+    management_account = None
+    if section.optional("management_account") is not None:
+        management_account = section.string(
+            "management_account", _ACCOUNT, "use the 12-digit id of the organization's management account, or null"
+        )
+    governance = GovernanceConfig(
+        target_ids=section.string_list(
+            "target_ids",
+            _POLICY_TARGET_ID,
+            "use the root id (r-xxxx), an OU id (ou-xxxx-yyyyyyyy) or a 12-digit account id",
+        ),
+        allow_cloudfront=section.boolean("allow_cloudfront"),
+        allow_global_accelerator=section.boolean("allow_global_accelerator"),
+        exempt_principal_arns=section.string_list(
+            "exempt_principal_arns",
+            ROLE_ARN,
+            "use an IAM role ARN such as arn:aws:iam::123456789012:role/NAME (* allowed in the account and name)",
+        ),
+        management_account=management_account,
+    )
+    # The policy is largest with the whole EU list (allowed regions may only narrow it): if that fits,
+    # every narrowing fits too.
+    try:
+        policy_json(
+            region_deny_policy(
+                EU_REGIONS,
+                allow_cloudfront=governance.allow_cloudfront,
+                allow_global_accelerator=governance.allow_global_accelerator,
+                exempt_principal_arns=governance.exempt_principal_arns,
+            )
+        )
+    except ValueError as error:
+        raise ConfigError(
+            f"context key '{section.key('exempt_principal_arns')}': {error}; exempt fewer principals, or "
+            "cover several with a wildcard (arn:aws:iam::*:role/NAME)"
+        ) from None
+    return governance
 
 
 def load_config(context: Callable[[str], Any]) -> PlatformConfig:
@@ -372,4 +454,5 @@ def load_config(context: Callable[[str], Any]) -> PlatformConfig:
             copy_region=copy_region,
             copy_retention_days=backup.integer("copy_retention_days", minimum=1, maximum=3653),
         ),
+        governance=_governance(env, context),
     )

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from aws_cdk import Stack
 from constructs import Construct
 
+from constructs_lib.guardrails import settings_from_context
 from stacks.application_stack import ApplicationStack
 from stacks.audit_stack import AuditStack
 from stacks.backup_stack import BackupCopyVaultStack, BackupStack
 from stacks.config import PlatformConfig
 from stacks.data_stack import DataStack
+from stacks.governance_stack import GovernanceStack
 from stacks.keys_stack import KeysStack
 from stacks.network_stack import NetworkStack
 
@@ -25,6 +27,7 @@ class Platform:
     backup: BackupStack
     backup_copy: BackupCopyVaultStack | None
     audit: AuditStack
+    governance: GovernanceStack | None = None  # only with -c governance=true
 
     @property
     def stacks(self) -> list[Stack]:
@@ -36,6 +39,7 @@ class Platform:
             self.backup_copy,
             self.backup,
             self.audit,
+            self.governance,
         ]
         return [stack for stack in stacks if stack is not None]
 
@@ -91,4 +95,13 @@ def build_platform(scope: Construct, config: PlatformConfig) -> Platform:
         backup=backup,
         backup_copy=backup_copy,
         audit=audit,
+        governance=_governance(scope, prefix, config),
     )
+
+
+def _governance(scope: Construct, prefix: str, config: PlatformConfig) -> GovernanceStack | None:
+    """The organization's region-deny SCP, only with -c governance=true; its regions are the guardrails'."""
+    if config.governance is None:
+        return None
+    settings = settings_from_context(scope.node.try_get_context)
+    return GovernanceStack(scope, f"{prefix}-Governance", config=config, allowed_regions=settings.allowed_regions)
