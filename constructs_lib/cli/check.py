@@ -33,6 +33,8 @@ class Candidate:
     region: str | None
     # From a directory scan: a file that turns out not to be a template is skipped, not an error.
     optional: bool = False
+    # From a cloud assembly: what CDK acknowledged at synthesis, (rule id, construct path) -> reason.
+    cdk_acknowledgements: tuple[tuple[str, str, str], ...] = ()
 
 
 def find_templates(paths: Sequence[str], region: str | None) -> tuple[list[Candidate], list[TemplateResult]]:
@@ -78,15 +80,36 @@ def _cloud_assembly(directory: Path, manifest_path: Path) -> Iterable[Candidate]
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise InputError(f"{manifest_path}: not a readable cloud assembly manifest ({error})") from None
+    acknowledged = tuple(_cdk_acknowledgements(directory / "validation-report.json"))
     for artifact in manifest.get("artifacts", {}).values():
         properties = artifact.get("properties", {})
         if artifact.get("type") == "aws:cloudformation:stack":
             environment = str(artifact.get("environment", ""))
             region = environment.rsplit("/", 1)[-1] if environment.startswith("aws://") else None
-            yield Candidate(directory / properties["templateFile"], None if region == "unknown-region" else region)
+            yield Candidate(
+                directory / properties["templateFile"],
+                None if region == "unknown-region" else region,
+                cdk_acknowledgements=acknowledged,
+            )
         elif artifact.get("type") == "cdk:cloud-assembly" and "directoryName" in properties:
             nested = directory / properties["directoryName"]
             yield from _cloud_assembly(nested, nested / "manifest.json")
+
+
+def _cdk_acknowledgements(report_path: Path) -> Iterable[tuple[str, str, str]]:
+    """Our rules' findings that CDK acknowledged at synthesis: (rule id, construct path, reason)."""
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for plugin in report.get("pluginReports", []) if isinstance(report, dict) else []:
+        if plugin.get("pluginName") != PACK_NAME:
+            continue
+        for acknowledged in plugin.get("suppressedViolations", []):
+            reason = str(acknowledged.get("reason") or "").strip()
+            for construct in acknowledged.get("violatingConstructs", []):
+                if reason and construct.get("constructPath"):
+                    yield str(acknowledged.get("ruleName")), str(construct["constructPath"]), reason
 
 
 def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSettings) -> CheckRun:
@@ -110,7 +133,8 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
         checked = [
             CheckedFinding(
                 finding=finding,
-                acknowledgement=_acknowledgement(template, finding),
+                acknowledgement=_acknowledgement(template, finding)
+                or _cdk_acknowledgement(candidate.cdk_acknowledgements, finding),
                 line=lines.get(finding.logical_id or "", 1),
             )
             for finding in findings[str(candidate.path)]
@@ -140,6 +164,15 @@ def _acknowledgement(template: Mapping[str, Any], finding: Finding) -> Acknowled
     for acknowledgement in acknowledgements(metadata):
         if acknowledgement.rule_id == finding.rule_id:
             return acknowledgement
+    return None
+
+
+def _cdk_acknowledgement(acknowledged: Sequence[tuple[str, str, str]], finding: Finding) -> Acknowledgement | None:
+    if not finding.severity.acknowledgeable:
+        return None
+    for rule_id, construct_path, reason in acknowledged:
+        if rule_id == finding.rule_id and construct_path == (finding.construct_path or ""):
+            return Acknowledgement(rule_id, reason, "CDK acknowledgement")
     return None
 
 

@@ -333,3 +333,34 @@ def test_resource_lines_of_json_ignore_braces_inside_strings() -> None:
     )
     assert json.loads(text)["Resources"]["A"]["Properties"]["Name"] == 'x{[\\"q'
     assert resource_lines(text) == {"A": 3, "B": 4}
+
+
+def test_cdk_acknowledgements_of_a_cloud_assembly_are_honoured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assembly = tmp_path / "cdk.out"
+    assembly.mkdir()
+    topic = {"Type": "AWS::SNS::Topic", "Metadata": {"aws:cdk:path": "App/Alarms/Resource"}}
+    (assembly / "App.template.json").write_text(json.dumps({"Resources": {"Alarms": topic}}))
+    manifest = {
+        "version": "43.0.0",
+        "artifacts": {
+            "App": {
+                "type": "aws:cloudformation:stack",
+                "environment": "aws://123456789012/eu-west-1",
+                "properties": {"templateFile": "App.template.json"},
+            }
+        },
+    }
+    (assembly / "manifest.json").write_text(json.dumps(manifest))
+    suppressed = {
+        "ruleName": "EU-ENC-022",
+        "reason": "Alarm names only.",
+        "violatingConstructs": [{"constructPath": "App/Alarms/Resource"}],
+    }
+    report = {"pluginReports": [{"pluginName": "EU-Residency", "violations": [], "suppressedViolations": [suppressed]}]}
+    (assembly / "validation-report.json").write_text(json.dumps(report))
+    code, out, _ = run(capsys, "check", "--format", "json", assembly)
+    [finding] = json.loads(out)["templates"][0]["findings"]
+    assert finding["acknowledgement"] == {"reason": "Alarm names only.", "source": "CDK acknowledgement"}
+    assert code == 0
