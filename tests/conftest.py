@@ -24,6 +24,28 @@ os.environ.pop("CDK_DEFAULT_ACCOUNT", None)
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 
+def offline_environment(outdir: Path | None = None) -> dict[str, str]:
+    """The environment the app and the CDK CLI run in under test: none of the runner's CDK_/AWS_ settings,
+    no credentials, no telemetry, no version check; CDK_OUTDIR when given.
+    """
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CDK_", "AWS_")) or key == "AWS_CA_BUNDLE"
+    }
+    env.update(
+        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+        CDK_DISABLE_CLI_TELEMETRY="true",
+        CDK_DISABLE_VERSION_CHECK="true",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    if outdir is not None:
+        env["CDK_OUTDIR"] = str(outdir)
+    return env
+
+
 def deep_merge(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for key, value in overrides.items():

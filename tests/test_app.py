@@ -6,7 +6,6 @@ Each environment is synthesized once per runner for the whole module.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 
 from constructs_lib.rules import RuleSettings, TemplateInput, check_templates
-from tests.conftest import CDK_CONTEXT, REPO
+from tests.conftest import CDK_CONTEXT, REPO, offline_environment
 
 ENVIRONMENTS = sorted(CDK_CONTEXT["environments"])
 NPX = ["npx", "--no-install", "cdk"]
@@ -23,22 +22,7 @@ NONCOMPLIANT_APP = REPO / "tests" / "fixtures" / "apps" / "noncompliant_bucket.p
 
 
 def _run(command: list[str], *, outdir: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CDK_", "AWS_")) or key == "AWS_CA_BUNDLE"
-    }
-    env.update(
-        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
-        CDK_DISABLE_CLI_TELEMETRY="true",
-        CDK_DISABLE_VERSION_CHECK="true",
-        # No credentials may be needed: point the SDK at nothing.
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_EC2_METADATA_DISABLED="true",
-    )
-    if outdir is not None:
-        env["CDK_OUTDIR"] = str(outdir)
+    env = offline_environment(outdir)
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 

@@ -1,7 +1,8 @@
-"""The ``eu-residency`` command line: check, rules, explain (and report).
+"""The ``eu-residency`` command line: check, rules, explain (and report, audit).
 
 Exit codes: 0 every template compliant, 1 a finding, 2 a bad input or bad option (one line each on
-stderr; the other inputs are still checked and reported). Never a traceback for bad input.
+stderr; the other inputs are still checked and reported). Never a traceback for bad input. ``audit``
+(a live account): 0 clean, 1 a finding or a part not audited, 2 nothing could be audited.
 """
 
 from __future__ import annotations
@@ -50,11 +51,38 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default=None, help="folder for the pack (default: CDK_OUT/eu-residency-report)")
     report.add_argument("--region", default=DEFAULT_REGION, help="region of stacks the manifest gives none for")
     report.add_argument("--allowed-regions", help="comma-separated; may only narrow the EU list (default)")
+    report.add_argument("--audit", help="the JSON output of `eu-residency audit`, to show the live account beside")
+
+    audit = commands.add_parser(
+        "audit", help="audit a live AWS account, read-only: which data stores are where, copied where, encrypted how"
+    )
+    audit.add_argument("--profile", help="AWS profile (default: the environment's credentials)")
+    audit.add_argument(
+        "--regions",
+        default="all",
+        help="'all' (default: every region enabled in the account) or comma-separated regions to examine",
+    )
+    audit.add_argument(
+        "--allowed-regions", help="comma-separated regions data may be in; may only narrow the EU list (default)"
+    )
+    audit.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
+    audit.add_argument("--output", help="write the report to this file instead of standard output")
 
     commands.add_parser("rules", help="list the rule catalogue")
     explain = commands.add_parser("explain", help="print one rule in full")
     explain.add_argument("rule_id", metavar="ID")
     return parser
+
+
+def _emit(report: str, output: str | None) -> None:
+    """Write ``report`` to ``output``, or to standard output."""
+    if not output:
+        sys.stdout.write(report)
+        return
+    try:
+        Path(output).write_text(report, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"--output {output!r}: cannot write it ({error.strerror})") from None
 
 
 def _settings(allowed_regions: str | None) -> RuleSettings:
@@ -74,14 +102,7 @@ def _check(args: argparse.Namespace) -> int:
     if not is_known_region(args.region):
         raise UsageError(f"--region {args.region!r}: not an AWS region this tool knows; use a region such as eu-west-1")
     run = run_check(args.templates, region=args.region, settings=_settings(args.allowed_regions))
-    report = FORMATTERS[args.format](run)
-    if args.output:
-        try:
-            Path(args.output).write_text(report, encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"--output {args.output!r}: cannot write it ({error.strerror})") from None
-    else:
-        sys.stdout.write(report)
+    _emit(FORMATTERS[args.format](run), args.output)
     for result in run.results:
         if result.error is not None:
             print(f"eu-residency: {result.error}", file=sys.stderr)
@@ -99,11 +120,42 @@ def _report(args: argparse.Namespace) -> int:
     if not (cdk_out / "manifest.json").is_file():
         raise UsageError(f"{args.cdk_out}: not a cloud assembly (no manifest.json); run cdk synth first")
     out_dir = Path(args.out) if args.out else cdk_out / "eu-residency-report"
-    pack = write_review_pack(cdk_out, out_dir, region=args.region, settings=_settings(args.allowed_regions))
+    audit = None
+    if args.audit:
+        from constructs_lib.audit.model import AuditFileError  # noqa: PLC0415
+        from constructs_lib.audit.pack import load_audit  # noqa: PLC0415
+
+        try:
+            audit = load_audit(args.audit)
+        except AuditFileError as error:
+            raise UsageError(str(error)) from None
+    pack = write_review_pack(
+        cdk_out, out_dir, region=args.region, settings=_settings(args.allowed_regions), audit=audit
+    )
     for path in pack.files:
         print(f"eu-residency: wrote {path}", file=sys.stderr)
     print(f"eu-residency: {pack.run.summary()}", file=sys.stderr)
     return pack.run.exit_code
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from constructs_lib.audit import AuditError  # noqa: PLC0415
+    from constructs_lib.audit.formatters import FORMATTERS as AUDIT_FORMATTERS  # noqa: PLC0415
+    from constructs_lib.audit.runner import run_audit  # noqa: PLC0415 - boto3 loads for this command only
+
+    settings = _settings(args.allowed_regions)
+    try:
+        audit = run_audit(profile=args.profile, regions=args.regions, settings=settings)
+    except AuditError as error:  # no credentials, an invalid profile, no endpoint, a bad --regions
+        raise UsageError(str(error)) from None
+    _emit(AUDIT_FORMATTERS[args.format](audit), args.output)
+    if audit.exit_code == EXIT_BAD_INPUT:
+        first = audit.not_audited[0] if audit.not_audited else None
+        reason = f" (first: {first.region} {first.service}: {first.reason})" if first else ""
+        print(f"eu-residency: nothing could be audited{reason}", file=sys.stderr)
+    elif args.output or args.format != "text":
+        print(f"eu-residency: {audit.summary()}", file=sys.stderr)
+    return audit.exit_code
 
 
 def _rules() -> int:
@@ -142,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "audit":
+            return _audit(args)
         if args.command == "rules":
             return _rules()
         return _explain(args.rule_id)

@@ -18,6 +18,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from constructs_lib.audit import pack as audit_pack
+from constructs_lib.audit.model import AuditReport
 from constructs_lib.cli.check import InputError, find_templates, run_check
 from constructs_lib.cli.formatters import json_format, sarif
 from constructs_lib.cli.model import CheckedFinding, CheckRun, TemplateResult
@@ -123,21 +125,27 @@ class ReviewPack:
     files: list[Path]
     inventory: Inventory
     cdk: CdkReport = field(default_factory=CdkReport)
+    # The live account, beside the templates, when `eu-residency audit --format json` output is given.
+    audit: AuditReport | None = None
 
 
-def write_review_pack(cdk_out: Path, out_dir: Path, *, region: str, settings: RuleSettings) -> ReviewPack:
-    """Check ``cdk_out``, read its validation report, build the inventory, and write the pack to ``out_dir``."""
+def write_review_pack(
+    cdk_out: Path, out_dir: Path, *, region: str, settings: RuleSettings, audit: AuditReport | None = None
+) -> ReviewPack:
+    """Check ``cdk_out``, read its validation report, build the inventory, and write the pack to ``out_dir``;
+    with ``audit``, the live account's audit joins each file of the pack.
+    """
     run = run_check([str(cdk_out)], region=region, settings=settings)
     templates = _templates(cdk_out, region)
     inventory = build_inventory(templates, settings=settings)
     cdk = read_cdk_report(cdk_out / VALIDATION_REPORT, templates)
-    pack = ReviewPack(run=run, files=[], inventory=inventory, cdk=cdk)
+    pack = ReviewPack(run=run, files=[], inventory=inventory, cdk=cdk, audit=audit)
     out_dir.mkdir(parents=True, exist_ok=True)
     title = f"EU residency review pack: {cdk_out}"
     contents = {
         "report.md": render_markdown(pack, title),
         "report.html": render_html(pack, title),
-        "report.sarif": sarif.render(run),
+        "report.sarif": _sarif(pack),
         "report.json": json.dumps(document(pack), indent=2) + "\n",
     }
     for name in REPORT_FILES:
@@ -148,11 +156,23 @@ def write_review_pack(cdk_out: Path, out_dir: Path, *, region: str, settings: Ru
 
 
 def document(pack: ReviewPack) -> dict[str, Any]:
-    """report.json: the check run as ``--format json`` writes it, with the inventory and CDK's report."""
+    """report.json: the check run as ``--format json`` writes it, with the inventory, CDK's report, and the
+    live account's audit when given.
+    """
     result = json_format.document(pack.run)
     result["inventory"] = pack.inventory.as_dict()
     result["cdk_validation"] = pack.cdk.as_dict()
+    if pack.audit is not None:
+        result["live_audit"] = pack.audit.as_dict()
     return result
+
+
+def _sarif(pack: ReviewPack) -> str:
+    """The templates' SARIF run, and the live account's as a second run of the same log."""
+    log: dict[str, Any] = json.loads(sarif.render(pack.run))
+    if pack.audit is not None:
+        log["runs"].append(audit_pack.sarif_run(pack.audit))
+    return json.dumps(log, indent=2) + "\n"
 
 
 def _templates(cdk_out: Path, region: str) -> list[tuple[str, dict[str, Any], str | None]]:
@@ -435,6 +455,7 @@ def render_html(pack: ReviewPack, title: str) -> str:
         _html_cdk(pack.cdk),
         _html_flows(inventory),
         _html_inventory(inventory),
+        *([audit_pack.html_section(pack.audit)] if pack.audit is not None else []),
         _html_signoff(),
     ]
     return (
@@ -1497,6 +1518,8 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
         ],
         "No data-bearing resource in the templates.",
     )
+    if pack.audit is not None:
+        lines += [audit_pack.markdown_section(pack.audit), ""]
     lines += ["## 8. Sign-off", ""]
     lines += _md_table(
         ["Role", "Name", "Decision", "Date", "Signature"],

@@ -18,13 +18,16 @@ from typing import Any
 
 import pytest
 
+from constructs_lib.audit.formatters import json_format as audit_json
+from constructs_lib.audit.model import AuditFinding, AuditReport, Coverage, InventoryItem
 from constructs_lib.cli.check import run_check
 from constructs_lib.cli.formatters import json_format
 from constructs_lib.cli.main import main
 from constructs_lib.cli.report import REPORT_FILES, ReviewPack, write_review_pack
 from constructs_lib.inventory import UNKNOWN_REGION, FlowKind
-from constructs_lib.rules import RuleSettings
-from tests.conftest import REPO
+from constructs_lib.rules import RuleSettings, Severity
+from tests.conftest import REPO, offline_environment
+from tests.test_app import NPX
 
 CHROMIUM = Path("/usr/bin/chromium")
 EU, US = "Residency-Eu", "Residency-Us"
@@ -40,32 +43,13 @@ OUTSIDE_RED = "#c62828"
 # -- the two assemblies -------------------------------------------------------------------------------------
 
 
-def _synth_environment(outdir: Path) -> dict[str, str]:
-    """As tests/test_app.py runs the app: no CDK_/AWS_ settings of the runner, no credentials, no network."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CDK_", "AWS_")) or key == "AWS_CA_BUNDLE"
-    }
-    env.update(
-        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
-        CDK_DISABLE_CLI_TELEMETRY="true",
-        CDK_DISABLE_VERSION_CHECK="true",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_EC2_METADATA_DISABLED="true",
-        CDK_OUTDIR=str(outdir),
-    )
-    return env
-
-
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ReviewPack]:
     """The committed platform, synthesized once (prod), and its review pack."""
     outdir = tmp_path_factory.mktemp("cdk-out-prod")
     result = subprocess.run(
         [sys.executable, "app.py", "-c", "env=prod"],
-        env=_synth_environment(outdir),
+        env=offline_environment(outdir),
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -539,3 +523,68 @@ def test_screenshot_of_the_page(handmade: tuple[Path, ReviewPack], tmp_path: Pat
     data = screenshot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) > 50_000, len(data)
+
+
+def test_the_pack_is_written_when_findings_stopped_synthesis(tmp_path: Path) -> None:
+    outdir = tmp_path / "cdk.out"
+    app = REPO / "tests" / "fixtures" / "apps" / "noncompliant_bucket.py"
+    synth = subprocess.run(
+        [*NPX, "synth", "--quiet", "--no-notices", "--app", f"{sys.executable} {app}", "-o", str(outdir)],
+        cwd=REPO,
+        env=offline_environment(outdir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert synth.returncode != 0
+    pack = write_review_pack(outdir, tmp_path / "pack", region="eu-west-1", settings=RuleSettings())
+    document = _report_json(pack)
+    assert {finding["rule"] for finding in document["cdk_validation"]["findings"]} >= {
+        "AwsSolutions-S1",
+        "AwsSolutions-S10",
+        "EU-ENC-020",
+        "EU-ENC-040",
+    }
+    assert pack.run.exit_code == 1
+
+
+def test_the_live_audit_joins_the_pack(tmp_path: Path, handmade: tuple[Path, ReviewPack]) -> None:
+    audit = AuditReport(
+        account="123456789012",
+        regions=("eu-west-1", "us-east-1"),
+        allowed_regions=frozenset({"eu-west-1"}),
+        inventory=(
+            InventoryItem(
+                "us-east-1", "s3", "AWS::S3::Bucket", "forgotten-export", "arn:aws:s3:::forgotten-export", "SSE-S3"
+            ),
+        ),
+        findings=(
+            AuditFinding(
+                "EU-RES-001", Severity.FATAL, "us-east-1", "arn:aws:s3:::forgotten-export", "AWS::S3::Bucket",
+                "the bucket is in us-east-1 (N. Virginia, outside the EU)",
+            ),
+        ),
+        coverage=(Coverage("us-east-1", "s3", "audited"), Coverage("us-east-1", "rds", "not audited", "AccessDenied")),
+    )  # fmt: skip
+    audit_file = tmp_path / "audit.json"
+    audit_file.write_text(audit_json.render(audit), encoding="utf-8")
+    assembly = handmade[0]
+    code = main(["report", str(assembly), "--out", str(tmp_path / "pack"), "--audit", str(audit_file)])
+    assert code == 1
+    html = (tmp_path / "pack" / "report.html").read_text()
+    assert 'id="live-audit"' in html and "forgotten-export" in html and "AccessDenied" in html
+    assert "forgotten-export" in (tmp_path / "pack" / "report.md").read_text()
+    document = json.loads((tmp_path / "pack" / "report.json").read_text())
+    assert document["live_audit"]["findings"][0]["rule_id"] == "EU-RES-001"
+    sarif_log = json.loads((tmp_path / "pack" / "report.sarif").read_text())
+    assert len(sarif_log["runs"]) == 2
+
+
+def test_a_bad_audit_file_is_one_line_and_exit_two(
+    tmp_path: Path, handmade: tuple[Path, ReviewPack], capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "audit.json"
+    bad.write_text("[]")
+    assert main(["report", str(handmade[0]), "--out", str(tmp_path / "pack"), "--audit", str(bad)]) == 2
+    assert "--audit" in capsys.readouterr().err

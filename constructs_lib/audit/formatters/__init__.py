@@ -1,0 +1,15 @@
+"""One formatter per module; each turns an AuditReport into text for a file or a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from constructs_lib.audit.formatters import json_format, markdown, sarif, text
+from constructs_lib.audit.model import AuditReport
+
+FORMATTERS: dict[str, Callable[[AuditReport], str]] = {
+    "text": text.render,
+    "json": json_format.render,
+    "sarif": sarif.render,
+    "markdown": markdown.render,
+}

@@ -1,0 +1,11 @@
+"""JSON: the whole report (``AuditReport.as_dict``), which ``AuditReport.from_dict`` reads back."""
+
+from __future__ import annotations
+
+import json
+
+from constructs_lib.audit.model import AuditReport
+
+
+def render(report: AuditReport) -> str:
+    return json.dumps(report.as_dict(), indent=2) + "\n"

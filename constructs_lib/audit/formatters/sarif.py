@@ -1,0 +1,160 @@
+"""SARIF 2.1.0: one result per finding, located by the resource's ARN (a logical location: there is no file).
+
+The rules are those the audit can report, with the template rules' ids, text and fixes. Parts of the account
+that could not be audited are tool execution notifications and make the invocation unsuccessful; the
+inventory is in the run's property bag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from importlib import metadata
+from typing import Any
+
+from constructs_lib.audit.model import AuditFinding, AuditReport
+from constructs_lib.rules.model import Rule, Severity
+from constructs_lib.rules.registry import RULES_BY_ID
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+TOOL_NAME = "eu-residency"
+FINGERPRINT = "euResidencyAudit/v1"
+# Every rule id the collectors report; a test keeps it in step with them.
+AUDIT_RULE_IDS: tuple[str, ...] = (
+    "EU-ENC-001",
+    "EU-ENC-005",
+    "EU-ENC-009",
+    "EU-ENC-010",
+    "EU-ENC-011",
+    "EU-ENC-020",
+    "EU-ENC-021",
+    "EU-ENC-022",
+    "EU-ENC-023",
+    "EU-ENC-025",
+    "EU-ENC-026",
+    "EU-ENC-027",
+    "EU-ENC-028",
+    "EU-ENC-040",
+    "EU-ENC-044",
+    "EU-ENC-045",
+    "EU-ENC-047",
+    "EU-RES-001",
+    "EU-RES-010",
+    "EU-RES-011",
+    "EU-RES-012",
+    "EU-RES-013",
+    "EU-RES-014",
+    "EU-RES-015",
+    "EU-RES-017",
+    "EU-RES-018",
+    "EU-RES-020",
+    "EU-RES-030",
+    "EU-RES-031",
+    "EU-RES-033",
+    "EU-RET-001",
+)
+
+
+def _version() -> str:
+    try:
+        return metadata.version(TOOL_NAME)
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def _camel_case(text: str) -> str:
+    return "".join(word[0].upper() + word[1:] for word in re.split(r"[^A-Za-z0-9]+", text) if word)
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    fatal_capable = Severity.FATAL in (rule.severity, rule.unprovable_severity)
+    return {
+        "id": rule.id,
+        "name": _camel_case(rule.title) or _camel_case(rule.id.lower()),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.explanation},
+        "help": {
+            "text": f"{rule.title}.\n\nWhy: {rule.explanation}\nFix: {rule.fix}\n",
+            "markdown": f"**{rule.title}.**\n\n- Why: {rule.explanation}\n- Fix: {rule.fix}\n",
+        },
+        "defaultConfiguration": {"level": "error"},
+        "properties": {
+            "tags": ["security", rule.family.name.lower(), "live-account"],
+            "security-severity": "9.0" if fatal_capable else "7.0",
+            "precision": "high",
+        },
+    }
+
+
+def _result(finding: AuditFinding, index: int) -> dict[str, Any]:
+    name = finding.resource.rsplit(":", 1)[-1].rsplit("/", 1)[-1] or finding.resource
+    fingerprint = hashlib.sha256("\x1f".join(finding.key).encode("utf-8")).hexdigest()[:32]
+    return {
+        "ruleId": finding.rule_id,
+        "ruleIndex": index,
+        "level": "error",
+        "message": {"text": f"{finding.message}. Fix: {finding.fix}"},
+        "locations": [
+            {
+                "logicalLocations": [
+                    {"name": name, "fullyQualifiedName": finding.resource, "kind": "resource"},
+                ],
+                "properties": {"region": finding.region},
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT: fingerprint},
+        "properties": {
+            "severity": finding.severity.value,
+            "region": finding.region,
+            "resourceType": finding.resource_type,
+        },
+    }
+
+
+def document(report: AuditReport) -> dict[str, Any]:
+    rule_ids = sorted(set(AUDIT_RULE_IDS) | {finding.rule_id for finding in report.findings})
+    rule_index = {rule_id: index for index, rule_id in enumerate(rule_ids)}
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"{entry.region} {entry.service}: not audited: {entry.reason}"},
+            "properties": {"region": entry.region, "service": entry.service},
+        }
+        for entry in report.not_audited
+    ]
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "semanticVersion": _version(),
+                        "rules": [_rule(RULES_BY_ID[rule_id]) for rule_id in rule_ids],
+                    }
+                },
+                "automationDetails": {"id": f"eu-residency-audit/{report.account or 'unknown'}/"},
+                "invocations": [
+                    {
+                        "executionSuccessful": not notifications,
+                        "toolExecutionNotifications": notifications,
+                        "properties": {"summary": report.summary()},
+                    }
+                ],
+                "results": [_result(finding, rule_index[finding.rule_id]) for finding in report.findings],
+                "properties": {
+                    "account": report.account,
+                    "allowedRegions": sorted(report.allowed_regions),
+                    "regions": list(report.regions),
+                    "coverage": [entry.as_dict() for entry in report.coverage],
+                    "inventory": [item.as_dict() for item in report.inventory],
+                },
+            }
+        ],
+    }
+
+
+def render(report: AuditReport) -> str:
+    return json.dumps(document(report), indent=2) + "\n"
