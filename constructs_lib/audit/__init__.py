@@ -21,6 +21,7 @@ def __getattr__(name: str) -> Any:
         return run_audit
     raise AttributeError(f"module 'constructs_lib.audit' has no attribute {name!r}")
 
+
 __all__ = [
     "AuditError",
     "AuditFinding",

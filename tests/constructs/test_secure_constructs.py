@@ -12,7 +12,9 @@ from aws_cdk import App, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from constructs import Construct
 
+import constructs_lib.constructs as secure_constructs
 from constructs_lib.constructs import (
     AccessLogBucket,
     DataBucket,
@@ -31,17 +33,11 @@ from constructs_lib.rules import RuleSettings, TemplateInput, check_templates
 
 EU = Environment(account="123456789012", region="eu-west-1")
 ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
-CONSTRUCTS = (
-    AccessLogBucket,
-    DataBucket,
-    DataKey,
-    EncryptedLogGroup,
-    PostgresDatabase,
-    PrivateContainerService,
-    PrivateNetwork,
-    RegionalWebAcl,
-    SessionCache,
-    TlsLoadBalancer,
+# Every construct the library exports (DataClassification and classify are not constructs).
+CONSTRUCTS = tuple(
+    member
+    for member in (getattr(secure_constructs, name) for name in secure_constructs.__all__)
+    if isinstance(member, type) and issubclass(member, Construct)
 )
 # Props that would switch a guarantee off if a construct accepted them.
 SWITCHES = (

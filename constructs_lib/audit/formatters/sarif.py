@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from importlib import metadata
 from typing import Any
 
 from constructs_lib.audit.model import AuditFinding, AuditReport
-from constructs_lib.rules.model import Rule, Severity
+from constructs_lib.cli.formatters.sarif import SCHEMA, TOOL_NAME, rule_descriptor, tool_version
 from constructs_lib.rules.registry import RULES_BY_ID
 
-SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-TOOL_NAME = "eu-residency"
 FINGERPRINT = "euResidencyAudit/v1"
 # Every rule id the collectors report; a test keeps it in step with them.
 AUDIT_RULE_IDS: tuple[str, ...] = (
@@ -54,37 +50,6 @@ AUDIT_RULE_IDS: tuple[str, ...] = (
     "EU-RES-033",
     "EU-RET-001",
 )
-
-
-def _version() -> str:
-    try:
-        return metadata.version(TOOL_NAME)
-    except metadata.PackageNotFoundError:
-        return "0.0.0"
-
-
-def _camel_case(text: str) -> str:
-    return "".join(word[0].upper() + word[1:] for word in re.split(r"[^A-Za-z0-9]+", text) if word)
-
-
-def _rule(rule: Rule) -> dict[str, Any]:
-    fatal_capable = Severity.FATAL in (rule.severity, rule.unprovable_severity)
-    return {
-        "id": rule.id,
-        "name": _camel_case(rule.title) or _camel_case(rule.id.lower()),
-        "shortDescription": {"text": rule.title},
-        "fullDescription": {"text": rule.explanation},
-        "help": {
-            "text": f"{rule.title}.\n\nWhy: {rule.explanation}\nFix: {rule.fix}\n",
-            "markdown": f"**{rule.title}.**\n\n- Why: {rule.explanation}\n- Fix: {rule.fix}\n",
-        },
-        "defaultConfiguration": {"level": "error"},
-        "properties": {
-            "tags": ["security", rule.family.name.lower(), "live-account"],
-            "security-severity": "9.0" if fatal_capable else "7.0",
-            "precision": "high",
-        },
-    }
 
 
 def _result(finding: AuditFinding, index: int) -> dict[str, Any]:
@@ -131,8 +96,8 @@ def document(report: AuditReport) -> dict[str, Any]:
                 "tool": {
                     "driver": {
                         "name": TOOL_NAME,
-                        "semanticVersion": _version(),
-                        "rules": [_rule(RULES_BY_ID[rule_id]) for rule_id in rule_ids],
+                        "semanticVersion": tool_version(),
+                        "rules": [rule_descriptor(RULES_BY_ID[rule_id], ("live-account",)) for rule_id in rule_ids],
                     }
                 },
                 "automationDetails": {"id": f"eu-residency-audit/{report.account or 'unknown'}/"},

@@ -26,7 +26,7 @@ FINGERPRINT = "euResidency/v1"
 STACK = "(stack)"
 
 
-def _version() -> str:
+def tool_version() -> str:
     try:
         return metadata.version(TOOL_NAME)
     except metadata.PackageNotFoundError:
@@ -63,7 +63,8 @@ def _help(rule: Rule) -> dict[str, str]:
     }
 
 
-def _rule(rule: Rule) -> dict[str, Any]:
+def rule_descriptor(rule: Rule, extra_tags: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The SARIF reportingDescriptor of a rule: shared by the template check and the live audit."""
     fatal_capable = Severity.FATAL in (rule.severity, rule.unprovable_severity)
     return {
         "id": rule.id,
@@ -73,7 +74,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "help": _help(rule),
         "defaultConfiguration": {"level": "error"},  # fatal and error alike fail the check
         "properties": {
-            "tags": ["security", rule.family.name.lower()],
+            "tags": ["security", rule.family.name.lower(), *extra_tags],
             "security-severity": "9.0" if fatal_capable else "7.0",
             "precision": "high",
         },
@@ -180,8 +181,8 @@ def document(run: CheckRun) -> dict[str, Any]:
                 "tool": {
                     "driver": {
                         "name": TOOL_NAME,
-                        "semanticVersion": _version(),
-                        "rules": [_rule(rule) for rule in RULES],
+                        "semanticVersion": tool_version(),
+                        "rules": [rule_descriptor(rule) for rule in RULES],
                     }
                 },
                 "invocations": [
