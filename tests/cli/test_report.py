@@ -588,3 +588,13 @@ def test_a_bad_audit_file_is_one_line_and_exit_two(
     bad.write_text("[]")
     assert main(["report", str(handmade[0]), "--out", str(tmp_path / "pack"), "--audit", str(bad)]) == 2
     assert "--audit" in capsys.readouterr().err
+
+
+def test_report_of_a_folder_that_is_not_a_cloud_assembly_is_one_line_and_exit_two(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "pack")]) == 2
+    err = capsys.readouterr().err
+    assert "not a cloud assembly (no manifest.json); run cdk synth first" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "pack").exists()
