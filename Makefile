@@ -11,6 +11,9 @@ PY_STAMP := $(VENV)/.installed
 # Debian's Chromium renders the review pack in the tests (headless, offline).
 CHROMIUM := /usr/bin/chromium
 NODE_STAMP := node_modules/.installed
+# The benchmark's peers (checkov, cfn-lint), plots and profiler, kept out of the project's environment.
+PEERS_VENV := bench/.venv-peers
+PEERS_STAMP := $(PEERS_VENV)/.installed
 ENVIRONMENTS := $(shell $(PYTHON) -c 'import json; print(" ".join(json.load(open("cdk.json"))["context"]["environments"]))')
 
 # No telemetry, no version check, no notices: nothing reaches out from a synth.
@@ -18,7 +21,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
-.PHONY: synth test lint typecheck unit install lock clean docs
+.PHONY: synth test lint typecheck unit install lock clean docs bench
 
 ## The main job: synthesize every stack of every environment with every check into cdk.out/ENV/, and
 ## write the review pack for security into reports/ENV/, also (above all) when findings stop synthesis.
@@ -61,6 +64,16 @@ $(CHROMIUM):
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "make: npm (Node.js 20 or newer) is needed for the CDK CLI"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## Benchmarks (not part of test): bench/results.json, bench/RESULTS.md and its plots; about 15 minutes.
+bench: install $(PEERS_STAMP)
+	$(PY) -m bench.run
+
+$(PEERS_STAMP): bench/requirements-peers.txt
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --upgrade pip==25.3
+	$(PEERS_VENV)/bin/python -m pip install --quiet -r bench/requirements-peers.txt
 	touch $@
 
 ## Regenerate the rule catalogue from the rules' metadata.

@@ -1,0 +1,156 @@
+"""The processes the benchmarks time, one fresh process per run; each prints one JSON line of timings.
+
+    python -m bench.children synth TARGET CHECKS OUTDIR   TARGET: platform (prod) or a resource count;
+                                                        CHECKS: bare, nag, pack or nag+pack
+    python -m bench.children check TEMPLATE...          the template command's work, in process
+    python -m bench.children rules REPEATS TEMPLATE     each rule alone over one template, median seconds
+
+CDK's built-in CloudFormation validation follows the environment (``CDK_VALIDATION=false`` turns it off),
+as it does for ``cdk synth``. With the pack, the seconds spent in its ``validate`` (called by CDK over the
+jsii bridge) and in the rule core inside it are measured too.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+
+import functools  # noqa: E402 - the clock starts before the imports it measures
+import json  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, TypeVar  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+CHECKS = ("bare", "nag", "pack", "nag+pack")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Stopwatch:
+    """Seconds spent in the wrapped functions, added up over calls."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, name: str, function: F) -> F:
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+        return timed  # type: ignore[return-value]
+
+
+def synth(target: str, checks: str, outdir: str) -> dict[str, Any]:
+    if checks not in CHECKS:
+        raise SystemExit(f"checks {checks!r}: one of {', '.join(CHECKS)}")
+    from aws_cdk import App, Validations  # noqa: PLC0415
+
+    from constructs_lib import pack  # noqa: PLC0415
+    from constructs_lib.guardrails import apply_guardrails, settings_from_context  # noqa: PLC0415
+    from constructs_lib.rules import check_templates  # noqa: PLC0415
+
+    watch = Stopwatch()
+    # Before the plugin object exists, so that jsii calls the timed method.
+    pack.EuResidencyChecks.validate = watch.wrap("pack_validate_s", pack.EuResidencyChecks.validate)  # type: ignore[method-assign]
+    setattr(pack, "check_templates", watch.wrap("rule_core_s", check_templates))  # noqa: B010
+    imported = time.perf_counter()
+    if target == "platform":
+        from stacks.config import load_config  # noqa: PLC0415
+        from stacks.context import direct_run_context  # noqa: PLC0415
+        from stacks.platform import build_platform  # noqa: PLC0415
+
+        app = App(context=direct_run_context(["-c", "env=prod"]), outdir=outdir)
+        build_platform(app, load_config(app.node.try_get_context))
+    else:
+        from bench.generated_stack import RESOURCE_LIMIT_CONTEXT, build  # noqa: PLC0415
+
+        app = App(context=RESOURCE_LIMIT_CONTEXT, outdir=outdir)
+        build(app, int(target))
+    if checks == "nag+pack":
+        apply_guardrails(app)  # exactly what app.py registers
+    elif checks == "nag":
+        from cdk_nag import AwsSolutionsChecks  # noqa: PLC0415
+
+        Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    elif checks == "pack":
+        settings = settings_from_context(app.node.try_get_context)
+        Validations.of(app).add_plugins(pack.EuResidencyChecks(settings))
+    built = time.perf_counter()
+    app.synth()
+    synthesized = time.perf_counter()
+    templates = sorted(Path(outdir).glob("*.template.json"))
+    resources = sum(len(json.loads(path.read_text())["Resources"]) for path in templates)
+    return {
+        "import_s": imported - STARTED,
+        "build_s": built - imported,
+        "synth_s": synthesized - built,
+        "in_process_s": synthesized - STARTED,
+        "pack_validate_s": watch.seconds.get("pack_validate_s", 0.0),
+        "rule_core_s": watch.seconds.get("rule_core_s", 0.0),
+        "templates": len(templates),
+        "resources": resources,
+    }
+
+
+def check(paths: list[str]) -> dict[str, Any]:
+    """What ``eu-residency check --format json`` does after start-up: load, rules, report."""
+    from constructs_lib.cli.check import run_check  # noqa: PLC0415
+    from constructs_lib.cli.formatters import FORMATTERS  # noqa: PLC0415
+    from constructs_lib.rules import RuleSettings  # noqa: PLC0415
+
+    imported = time.perf_counter()
+    result = run_check(paths, region="eu-west-1", settings=RuleSettings())
+    FORMATTERS["json"](result)
+    done = time.perf_counter()
+    return {
+        "import_s": imported - STARTED,
+        "check_s": done - imported,
+        "in_process_s": done - STARTED,
+        "findings": sum(len(template.findings) for template in result.results),
+    }
+
+
+def rules(repeats: int, path: str) -> dict[str, Any]:
+    """Each rule alone over the template, ``repeats`` times: which rules cost, and how they grow."""
+    import statistics  # noqa: PLC0415
+
+    from constructs_lib.rules import RuleSettings  # noqa: PLC0415
+    from constructs_lib.rules.engine import check_view  # noqa: PLC0415
+    from constructs_lib.rules.registry import RULES  # noqa: PLC0415
+    from constructs_lib.rules.template import TemplateView  # noqa: PLC0415
+    from constructs_lib.templates import load_template  # noqa: PLC0415
+
+    template = load_template(Path(path))
+    settings = RuleSettings()
+    seconds: dict[str, list[float]] = {rule.id: [] for rule in RULES}
+    for _ in range(repeats):
+        for rule in RULES:
+            start = time.perf_counter()
+            view = TemplateView(template=template, region="eu-west-1", account=None, settings=settings, name=path)
+            check_view(view, [rule])
+            seconds[rule.id].append(time.perf_counter() - start)
+    return {rule_id: statistics.median(values) for rule_id, values in seconds.items()}
+
+
+def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(REPO))
+    if len(argv) == 4 and argv[0] == "synth":
+        measured = synth(argv[1], argv[2], argv[3])
+    elif len(argv) >= 2 and argv[0] == "check":
+        measured = check(argv[1:])
+    elif len(argv) == 3 and argv[0] == "rules":
+        measured = rules(int(argv[1]), argv[2])
+    else:
+        raise SystemExit(__doc__)
+    print(json.dumps(measured))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
