@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,11 @@ class TemplateError(ValueError):
     """A file that is not a CloudFormation template; the message is one line for the person."""
 
 
-class _TemplateLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _TemplateLoader(_SAFE_LOADER):  # type: ignore[valid-type,misc]
     """SafeLoader that turns ``!Tag value`` into ``{"Fn::Tag": value}`` (``Ref`` and ``Condition`` bare)."""
 
 
@@ -53,8 +58,18 @@ _TemplateLoader.yaml_implicit_resolvers = {
 
 def parse_template(text: str, source: str) -> dict[str, Any]:
     """Parse ``text`` (JSON or YAML) and check it is shaped like a template; ``source`` names it in errors."""
+    return parse_template_with_lines(text, source)[0]
+
+
+def parse_template_with_lines(text: str, source: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """The template, and the 1-based line on which each resource starts (for SARIF and editors), from one
+    parse.
+    """
     try:
-        document = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, _TemplateLoader)
+        if text.lstrip().startswith("{"):
+            document, lines = json.loads(text), json_resource_lines(text)
+        else:
+            document, lines = _yaml_with_lines(text)
     except json.JSONDecodeError as error:
         raise TemplateError(
             f"{source}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"
@@ -74,7 +89,94 @@ def parse_template(text: str, source: str) -> dict[str, Any]:
     for logical_id, body in resources.items():
         if not isinstance(body, Mapping) or not isinstance(body.get("Type"), str):
             raise TemplateError(f"{source}: resource {logical_id!r} has no Type; is this a CloudFormation template?")
-    return dict(document)
+    return dict(document), lines
+
+
+def _yaml_with_lines(text: str) -> tuple[Any, dict[str, int]]:
+    loader = _TemplateLoader(text)
+    try:
+        node = loader.get_single_node()
+        document = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "Resources" and isinstance(value, yaml.MappingNode):
+                lines = {str(name.value): name.start_mark.line + 1 for name, _ in value.value}
+    return document, lines
+
+
+_PRETTY_KEY = re.compile(r'^(?P<indent>\s*)"(?P<key>(?:[^"\\]|\\.)*)"\s*:')
+
+
+def json_resource_lines(text: str) -> dict[str, int]:
+    """Where each resource of a JSON template starts. Pretty-printed JSON (what CDK writes) is read line by
+    line: a resource key is a key at the indentation of the first key under "Resources". Other JSON is
+    scanned character by character, strings read as strings.
+    """
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        match = _PRETTY_KEY.match(line)
+        if match and match["key"] == "Resources" and line.rstrip().endswith("{"):
+            return _pretty_resource_lines(lines, number, len(match["indent"]))
+    return _scanned_resource_lines(lines)
+
+
+def _pretty_resource_lines(lines: list[str], start: int, outer_indent: int) -> dict[str, int]:
+    found: dict[str, int] = {}
+    indent = None
+    for number in range(start + 1, len(lines)):
+        line = lines[number]
+        stripped = line.lstrip()
+        if not stripped:
+            continue
+        depth = len(line) - len(stripped)
+        if depth <= outer_indent:
+            break  # the closing brace of "Resources"
+        match = _PRETTY_KEY.match(line)
+        if match is None:
+            continue
+        if indent is None:
+            indent = depth
+        if depth == indent:
+            found.setdefault(match["key"], number + 1)
+    return found if found else _scanned_resource_lines(lines)
+
+
+def _scanned_resource_lines(lines: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    depth = 0
+    in_resources_at: int | None = None
+    last_string: str | None = None
+    last_string_line = 0
+    for number, line in enumerate(lines, start=1):
+        index = 0
+        while index < len(line):
+            char = line[index]
+            if char == '"':
+                end = index + 1
+                while end < len(line) and line[end] != '"':
+                    end += 2 if line[end] == "\\" else 1
+                last_string, last_string_line = line[index + 1 : end], number
+                index = end + 1
+                continue
+            if char == ":" and last_string is not None:
+                if depth == 1 and last_string == "Resources":
+                    in_resources_at = 2
+                elif in_resources_at is not None and depth == in_resources_at:
+                    found.setdefault(last_string, last_string_line)
+                last_string = None
+            elif char in "{[":
+                depth += 1
+            elif char in "}]":
+                depth -= 1
+                if in_resources_at is not None and depth < in_resources_at:
+                    return found
+            elif char == ",":
+                last_string = None
+            index += 1
+    return found
 
 
 def load_template(path: Path) -> dict[str, Any]:

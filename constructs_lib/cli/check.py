@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from constructs_lib.cli.model import Acknowledgement, CheckedFinding, CheckRun, TemplateResult
 from constructs_lib.rules import Finding, RuleSettings, TemplateInput, check_templates
 from constructs_lib.rules.model import PACK_NAME
-from constructs_lib.templates import TemplateError, parse_template, read_template_text
+from constructs_lib.templates import TemplateError, parse_template_with_lines, read_template_text
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 OWN_METADATA = "eu-residency"
@@ -115,21 +112,19 @@ def _cdk_acknowledgements(report_path: Path) -> Iterable[tuple[str, str, str]]:
 def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSettings) -> CheckRun:
     """Check every template named by ``paths`` as one app; bad inputs become results with an error."""
     candidates, results = find_templates(paths, region)
-    loaded: list[tuple[Candidate, dict[str, Any], str]] = []
+    loaded: list[tuple[Candidate, dict[str, Any], dict[str, int]]] = []
     for candidate in candidates:
         try:
-            text = read_template_text(candidate.path)
-            template = parse_template(text, str(candidate.path))
+            template, lines = parse_template_with_lines(read_template_text(candidate.path), str(candidate.path))
         except TemplateError as error:
             if not candidate.optional:
                 results.append(TemplateResult(path=str(candidate.path), region=candidate.region, error=str(error)))
             continue
-        loaded.append((candidate, template, text))
+        loaded.append((candidate, template, lines))
     findings = check_templates(
         [TemplateInput(name=str(c.path), template=t, region=c.region) for c, t, _ in loaded], settings
     )
-    for candidate, template, text in loaded:
-        lines = resource_lines(text)
+    for candidate, template, lines in loaded:
         checked = [
             CheckedFinding(
                 finding=finding,
@@ -199,70 +194,3 @@ def acknowledgements(metadata: Any) -> list[Acknowledgement]:
             if isinstance(rule_id, str) and isinstance(reason, str) and reason.strip():
                 found.append(Acknowledgement(rule_id.removeprefix(f"{PACK_NAME}::"), reason.strip(), source))
     return found
-
-
-_JSON_KEY = re.compile(r'^\s*"(?P<key>[^"]+)"\s*:')
-_YAML_KEY = re.compile(r"^(?P<indent>\s*)(?P<key>[A-Za-z0-9_\"'-]+)\s*:")
-
-
-def resource_lines(text: str) -> dict[str, int]:
-    """The 1-based line on which each resource of the template starts (for SARIF and editors)."""
-    lines = text.splitlines()
-    if text.lstrip().startswith("{"):
-        return _json_resource_lines(lines)
-    return _yaml_resource_lines(text)
-
-
-def _json_resource_lines(lines: list[str]) -> dict[str, int]:
-    """Keys of the top-level "Resources" object and their lines, reading strings (escapes included) as
-    strings, so braces inside values do not count.
-    """
-    found: dict[str, int] = {}
-    depth = 0
-    in_resources_at: int | None = None
-    last_string: str | None = None
-    last_string_line = 0
-    for number, line in enumerate(lines, start=1):
-        index = 0
-        while index < len(line):
-            char = line[index]
-            if char == '"':
-                end = index + 1
-                while end < len(line) and line[end] != '"':
-                    end += 2 if line[end] == "\\" else 1
-                last_string, last_string_line = line[index + 1 : end], number
-                index = end + 1
-                continue
-            if char == ":" and last_string is not None:
-                if depth == 1 and last_string == "Resources":
-                    in_resources_at = 2
-                elif in_resources_at is not None and depth == in_resources_at:
-                    found.setdefault(last_string, last_string_line)
-                last_string = None
-            elif char in "{[":
-                depth += 1
-            elif char in "}]":
-                depth -= 1
-                if in_resources_at is not None and depth < in_resources_at:
-                    return found
-            elif char == ",":
-                last_string = None
-            index += 1
-    return found
-
-
-def _yaml_resource_lines(text: str) -> dict[str, int]:
-    try:
-        root = yaml.compose(text, Loader=_ComposeLoader)
-    except yaml.YAMLError:
-        return {}
-    if not isinstance(root, yaml.MappingNode):
-        return {}
-    for key, value in root.value:
-        if key.value == "Resources" and isinstance(value, yaml.MappingNode):
-            return {str(name.value): name.start_mark.line + 1 for name, _ in value.value}
-    return {}
-
-
-class _ComposeLoader(yaml.SafeLoader):
-    """Composes any tag (the intrinsic short forms included) without constructing it."""

@@ -8,15 +8,17 @@ an ``Unknown`` that says why, so that rules fail closed instead of guessing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from constructs_lib.rules.model import Resource
 from constructs_lib.rules.settings import RuleSettings
 
 # Deeper than this, a value is not worth resolving: it is reported as unknown (no recursion blow-up).
 MAX_DEPTH = 64
+
+T = TypeVar("T")
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
@@ -72,22 +74,34 @@ class TemplateView:
         resources = self.template.get("Resources")
         self._resources: Mapping[str, Any] = resources if isinstance(resources, Mapping) else {}
         self._condition_cache: dict[str, bool | None] = {}
+        # Built once: rules that look for related resources (a bucket's policy) stay linear.
+        self._all = [
+            _resource(logical_id, body)
+            for logical_id, body in self._resources.items()
+            if isinstance(body, Mapping) and isinstance(body.get("Type"), str)
+        ]
+        self._by_id = {resource.logical_id: resource for resource in self._all}
+        self._by_type: dict[str, list[Resource]] = {}
+        for resource in self._all:
+            self._by_type.setdefault(resource.type, []).append(resource)
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, once per view: for indexes rules build over the whole template."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     # -- resources ---------------------------------------------------------------------------------
 
     def resources(self) -> Iterator[Resource]:
-        for logical_id, body in self._resources.items():
-            if isinstance(body, Mapping) and isinstance(body.get("Type"), str):
-                yield _resource(logical_id, body)
+        return iter(self._all)
 
     def resource(self, logical_id: str) -> Resource | None:
-        body = self._resources.get(logical_id)
-        if isinstance(body, Mapping) and isinstance(body.get("Type"), str):
-            return _resource(logical_id, body)
-        return None
+        return self._by_id.get(logical_id)
 
     def resources_of_type(self, resource_type: str) -> Iterator[Resource]:
-        return (resource for resource in self.resources() if resource.type == resource_type)
+        return iter(self._by_type.get(resource_type, ()))
 
     @property
     def partition(self) -> str:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from constructs_lib.cli.check import resource_lines
 from constructs_lib.cli.main import main
 from constructs_lib.rules.registry import RULES
+from constructs_lib.templates import json_resource_lines
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "templates"
@@ -332,7 +332,7 @@ def test_resource_lines_of_json_ignore_braces_inside_strings() -> None:
         ]
     )
     assert json.loads(text)["Resources"]["A"]["Properties"]["Name"] == 'x{[\\"q'
-    assert resource_lines(text) == {"A": 3, "B": 4}
+    assert json_resource_lines(text) == {"A": 3, "B": 4}
 
 
 def test_cdk_acknowledgements_of_a_cloud_assembly_are_honoured(

@@ -64,7 +64,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     names = _bucket_names(resource, view)
     unknown: list[str] = []
     refused: list[str] = []
-    for policy in view.resources_of_type(BUCKET_POLICY):
+    for policy in _candidate_policies(resource, names, view):
         attached = _attached(policy, resource, names, view)
         if attached.verdict is Verdict.NO:
             continue
@@ -121,6 +121,37 @@ def _bucket_names(bucket: Resource, view: TemplateView) -> set[str]:
     if isinstance(name, str) and name:
         names.add(name)
     return names
+
+
+def _candidate_policies(bucket: Resource, names: set[str], view: TemplateView) -> list[Resource]:
+    """The bucket policies that may be attached to ``bucket``, in template order, from an index built once
+    per template (so that checking every bucket stays linear in the number of resources).
+    """
+    by_bucket, by_name, undecided = view.memo(f"{__name__}.policies", lambda: _index_policies(view))
+    found = {policy.logical_id for policy in by_bucket.get(bucket.logical_id, [])} | {
+        policy.logical_id for name in names for policy in by_name.get(name, [])
+    }
+    found |= {policy.logical_id for policy in undecided}
+    return [policy for policy in view.resources_of_type(BUCKET_POLICY) if policy.logical_id in found]
+
+
+def _index_policies(
+    view: TemplateView,
+) -> tuple[dict[str, list[Resource]], dict[str, list[Resource]], list[Resource]]:
+    by_bucket: dict[str, list[Resource]] = {}
+    by_name: dict[str, list[Resource]] = {}
+    undecided: list[Resource] = []
+    for policy in view.resources_of_type(BUCKET_POLICY):
+        raw = policy.properties.get("Bucket", MISSING)
+        for option in [] if raw is MISSING else options(view.resolve(raw)):
+            target = referent(option)
+            if target is not None:
+                by_bucket.setdefault(target, []).append(policy)
+            elif isinstance(option, str):
+                by_name.setdefault(option, []).append(policy)
+            elif isinstance(option, Unknown):
+                undecided.append(policy)
+    return by_bucket, by_name, undecided
 
 
 def _attached(policy: Resource, bucket: Resource, names: set[str], view: TemplateView) -> Outcome:
