@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--allowed-regions", help="comma-separated regions data may be in; may only narrow the EU list (default)"
     )
+    _allowlist_options(check)
     check.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
     check.add_argument("--output", help="write the report to this file instead of standard output")
 
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default=None, help="folder for the pack (default: CDK_OUT/eu-residency-report)")
     report.add_argument("--region", default=DEFAULT_REGION, help="region of stacks the manifest gives none for")
     report.add_argument("--allowed-regions", help="comma-separated; may only narrow the EU list (default)")
+    _allowlist_options(report)
     report.add_argument("--audit", help="the JSON output of `eu-residency audit`, to show the live account beside")
 
     audit = commands.add_parser(
@@ -85,14 +87,40 @@ def _emit(report: str, output: str | None) -> None:
         raise UsageError(f"--output {output!r}: cannot write it ({error.strerror})") from None
 
 
-def _settings(allowed_regions: str | None) -> RuleSettings:
-    if allowed_regions is None:
-        return RuleSettings()
-    regions = [region.strip() for region in allowed_regions.split(",") if region.strip()]
+def _allowlist_options(parser: argparse.ArgumentParser) -> None:
+    """The allowlists the synth-time plugin reads from context, for templates checked on their own."""
+    parser.add_argument(
+        "--replication-destination",
+        action="append",
+        default=[],
+        metavar="BUCKET=REGION",
+        help="an S3 bucket outside the templates, with the EU region a person checked it is in (repeatable)",
+    )
+    parser.add_argument(
+        "--eu-endpoint",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="a URL prefix, e-mail domain (@example.eu) or phone prefix (+353) shown to be in the EU (repeatable)",
+    )
+
+
+def _settings(
+    allowed_regions: str | None, destinations: Sequence[str] = (), endpoints: Sequence[str] = ()
+) -> RuleSettings:
+    regions = None
+    if allowed_regions is not None:
+        regions = [region.strip() for region in allowed_regions.split(",") if region.strip()]
+    buckets: dict[str, str] = {}
+    for entry in destinations:
+        bucket, _, region = entry.partition("=")
+        if not bucket.strip() or not region.strip():
+            raise UsageError(f"--replication-destination {entry!r}: expected BUCKET=REGION, e.g. backups=eu-central-1")
+        buckets[bucket.strip()] = region.strip()
     try:
-        return RuleSettings.build(allowed_regions=regions)
+        return RuleSettings.build(allowed_regions=regions, replication_destinations=buckets, eu_endpoints=endpoints)
     except RegionError as error:
-        raise UsageError(f"--allowed-regions {allowed_regions!r}: {error}") from None
+        raise UsageError(f"--allowed-regions / --replication-destination: {error}") from None
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -101,7 +129,8 @@ def _check(args: argparse.Namespace) -> int:
 
     if not is_known_region(args.region):
         raise UsageError(f"--region {args.region!r}: not an AWS region this tool knows; use a region such as eu-west-1")
-    run = run_check(args.templates, region=args.region, settings=_settings(args.allowed_regions))
+    settings = _settings(args.allowed_regions, args.replication_destination, args.eu_endpoint)
+    run = run_check(args.templates, region=args.region, settings=settings)
     _emit(FORMATTERS[args.format](run), args.output)
     for result in run.results:
         if result.error is not None:
@@ -130,7 +159,11 @@ def _report(args: argparse.Namespace) -> int:
         except AuditFileError as error:
             raise UsageError(str(error)) from None
     pack = write_review_pack(
-        cdk_out, out_dir, region=args.region, settings=_settings(args.allowed_regions), audit=audit
+        cdk_out,
+        out_dir,
+        region=args.region,
+        settings=_settings(args.allowed_regions, args.replication_destination, args.eu_endpoint),
+        audit=audit,
     )
     for path in pack.files:
         print(f"eu-residency: wrote {path}", file=sys.stderr)

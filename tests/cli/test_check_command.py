@@ -364,3 +364,42 @@ def test_cdk_acknowledgements_of_a_cloud_assembly_are_honoured(
     [finding] = json.loads(out)["templates"][0]["findings"]
     assert finding["acknowledgement"] == {"reason": "Alarm names only.", "source": "CDK acknowledgement"}
     assert code == 0
+
+
+REPLICATING_BUCKET = """
+Resources:
+  Source:
+    Type: AWS::S3::Bucket
+    Properties:
+      VersioningConfiguration: {Status: Enabled}
+      ReplicationConfiguration:
+        Role: arn:aws:iam::123456789012:role/replication
+        Rules:
+          - Status: Enabled
+            Destination: {Bucket: "arn:aws:s3:::partner-archive"}
+"""
+
+
+def test_a_replication_destination_can_be_vouched_for_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = write(tmp_path, "replicating.yaml", REPLICATING_BUCKET)
+
+    def replication_findings(*options: str) -> list[str]:
+        _, out, _ = run(capsys, "check", "--format", "json", *options, template)
+        return [f["severity"] for f in json.loads(out)["templates"][0]["findings"] if f["rule_id"] == "EU-RES-010"]
+
+    assert replication_findings() == ["error"]
+    assert replication_findings("--replication-destination", "partner-archive=eu-central-1") == []
+    narrowed = ("--allowed-regions", "eu-west-1", "--replication-destination", "partner-archive=eu-central-1")
+    assert replication_findings(*narrowed) == ["fatal"]
+
+
+def test_allowlists_can_be_given_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    endpoints = FIXTURES / "good" / "EU-RES-051.yaml"  # vetted in its fixture metadata, not for the command
+    assert run(capsys, "check", "--format", "json", endpoints)[0] == 1
+    assert run(capsys, "check", "--eu-endpoint", "https://crm.example.eu/", endpoints)[0] == 0
+    code, _, err = run(capsys, "check", "--replication-destination", "no-region-given", BAD_RDS)
+    assert code == 2 and "expected BUCKET=REGION" in err
+    code, _, err = run(capsys, "check", "--replication-destination", "b=us-east-1", BAD_RDS)
+    assert code == 2 and "us-east-1" in err
