@@ -111,16 +111,21 @@ def _settings(
     regions = None
     if allowed_regions is not None:
         regions = [region.strip() for region in allowed_regions.split(",") if region.strip()]
+        try:
+            RuleSettings.build(allowed_regions=regions)
+        except RegionError as error:
+            raise UsageError(f"--allowed-regions {allowed_regions!r}: {error}") from None
     buckets: dict[str, str] = {}
     for entry in destinations:
         bucket, _, region = entry.partition("=")
         if not bucket.strip() or not region.strip():
             raise UsageError(f"--replication-destination {entry!r}: expected BUCKET=REGION, e.g. backups=eu-central-1")
+        try:
+            RuleSettings.build(replication_destinations={bucket.strip(): region.strip()})
+        except RegionError as error:
+            raise UsageError(f"--replication-destination {entry!r}: {error}") from None
         buckets[bucket.strip()] = region.strip()
-    try:
-        return RuleSettings.build(allowed_regions=regions, replication_destinations=buckets, eu_endpoints=endpoints)
-    except RegionError as error:
-        raise UsageError(f"--allowed-regions / --replication-destination: {error}") from None
+    return RuleSettings.build(allowed_regions=regions, replication_destinations=buckets, eu_endpoints=endpoints)
 
 
 def _check(args: argparse.Namespace) -> int:
