@@ -44,30 +44,20 @@ def collect(scope: Scope) -> None:
     for page in pages(client, "describe_db_clusters"):
         for cluster in page.get("DBClusters", []):
             _cluster(scope, cluster, cluster_groups)
-    for name, (parameter, arn) in sorted(groups.items()):
-        values = scope.guarded(
-            f"parameter group {name}",
-            _values,
-            client,
-            "describe_db_parameters",
-            "DBParameterGroupName",
-            name,
-            parameter,
-        )
-        if values is not None:
-            _tls(scope, PARAMETER_GROUP, name, arn, parameter=parameter, values=values)
-    for name, (parameter, arn) in sorted(cluster_groups.items()):
-        values = scope.guarded(
-            f"cluster parameter group {name}",
-            _values,
-            client,
+    for label, found, call, name_argument, resource_type in (
+        ("parameter group", groups, "describe_db_parameters", "DBParameterGroupName", PARAMETER_GROUP),
+        (
+            "cluster parameter group",
+            cluster_groups,
             "describe_db_cluster_parameters",
             "DBClusterParameterGroupName",
-            name,
-            parameter,
-        )
-        if values is not None:
-            _tls(scope, CLUSTER_PARAMETER_GROUP, name, arn, parameter=parameter, values=values)
+            CLUSTER_PARAMETER_GROUP,
+        ),
+    ):
+        for name, (parameter, arn) in sorted(found.items()):
+            values = scope.guarded(f"{label} {name}", _values, client, call, name_argument, name, parameter)
+            if values is not None:
+                _tls(scope, resource_type, name, arn, parameter=parameter, values=values)
 
 
 def _encryption(resource: Mapping[str, Any]) -> str:

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from constructs_lib.audit.model import AuditFinding, AuditReport
-from constructs_lib.cli.formatters.sarif import SCHEMA, TOOL_NAME, rule_descriptor, tool_version
+from constructs_lib.cli.formatters.sarif import SCHEMA, tool
 from constructs_lib.rules.registry import RULES_BY_ID
 
 FINGERPRINT = "euResidencyAudit/v1"
@@ -93,13 +93,7 @@ def document(report: AuditReport) -> dict[str, Any]:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": TOOL_NAME,
-                        "semanticVersion": tool_version(),
-                        "rules": [rule_descriptor(RULES_BY_ID[rule_id], ("live-account",)) for rule_id in rule_ids],
-                    }
-                },
+                "tool": tool([RULES_BY_ID[rule_id] for rule_id in rule_ids], ("live-account",)),
                 "automationDetails": {"id": f"eu-residency-audit/{report.account or 'unknown'}/"},
                 "invocations": [
                     {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,17 @@ def rule_descriptor(rule: Rule, extra_tags: tuple[str, ...] = ()) -> dict[str, A
             "security-severity": "9.0" if fatal_capable else "7.0",
             "precision": "high",
         },
+    }
+
+
+def tool(rules: Sequence[Rule], extra_tags: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The SARIF ``tool`` of a run: this command, with the rules it reports on."""
+    return {
+        "driver": {
+            "name": TOOL_NAME,
+            "semanticVersion": tool_version(),
+            "rules": [rule_descriptor(rule, extra_tags) for rule in rules],
+        }
     }
 
 
@@ -178,13 +190,7 @@ def document(run: CheckRun) -> dict[str, Any]:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": TOOL_NAME,
-                        "semanticVersion": tool_version(),
-                        "rules": [rule_descriptor(rule) for rule in RULES],
-                    }
-                },
+                "tool": tool(RULES),
                 "invocations": [
                     {
                         "executionSuccessful": not notifications,
