@@ -78,11 +78,11 @@ $(PEERS_STAMP): bench/requirements-peers.txt
 
 ## Regenerate the rule catalogue from the rules' metadata.
 docs: $(PY_STAMP)
-	$(PY) -m constructs_lib.rules.catalogue > docs/RULES.md
+	$(PY) -m eu_residency.rules.catalogue > docs/RULES.md
 
 ## Re-pin every Python package after changing pyproject.toml.
 lock: $(PY_STAMP)
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[audit,cdk,dev]'
 	{ echo "# Every Python package the project installs, pinned (pip freeze of the dev environment)."; \
 	  echo "# Regenerate with: make lock"; \
 	  $(PY) -m pip freeze --exclude-editable; } > requirements.lock

@@ -53,7 +53,7 @@ def synth(target: str, checks: str, outdir: str) -> dict[str, Any]:
 
     from constructs_lib import pack  # noqa: PLC0415
     from constructs_lib.guardrails import apply_guardrails, settings_from_context  # noqa: PLC0415
-    from constructs_lib.rules import check_templates  # noqa: PLC0415
+    from eu_residency.rules.engine import check_templates  # noqa: PLC0415
 
     watch = Stopwatch()
     # Before the plugin object exists, so that jsii calls the timed method.
@@ -100,9 +100,9 @@ def synth(target: str, checks: str, outdir: str) -> dict[str, Any]:
 
 def check(paths: list[str]) -> dict[str, Any]:
     """What ``eu-residency check --format json`` does after start-up: load, rules, report."""
-    from constructs_lib.cli.check import run_check  # noqa: PLC0415
-    from constructs_lib.cli.formatters import FORMATTERS  # noqa: PLC0415
-    from constructs_lib.rules import RuleSettings  # noqa: PLC0415
+    from eu_residency.check_run.run import run_check  # noqa: PLC0415
+    from eu_residency.core.settings import RuleSettings  # noqa: PLC0415
+    from eu_residency.formats import FORMATTERS  # noqa: PLC0415
 
     imported = time.perf_counter()
     result = run_check(paths, region="eu-west-1", settings=RuleSettings())
@@ -120,11 +120,11 @@ def rules(repeats: int, path: str) -> dict[str, Any]:
     """Each rule alone over the template, ``repeats`` times: which rules cost, and how they grow."""
     import statistics  # noqa: PLC0415
 
-    from constructs_lib.rules import RuleSettings  # noqa: PLC0415
-    from constructs_lib.rules.engine import check_view  # noqa: PLC0415
-    from constructs_lib.rules.registry import RULES  # noqa: PLC0415
-    from constructs_lib.rules.template import TemplateView  # noqa: PLC0415
-    from constructs_lib.templates import load_template  # noqa: PLC0415
+    from eu_residency.core.settings import RuleSettings  # noqa: PLC0415
+    from eu_residency.core.template_view import TemplateView  # noqa: PLC0415
+    from eu_residency.rules.engine import check_view  # noqa: PLC0415
+    from eu_residency.rules.registry import RULES  # noqa: PLC0415
+    from eu_residency.template_loader import load_template  # noqa: PLC0415
 
     template = load_template(Path(path))
     settings = RuleSettings()

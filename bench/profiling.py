@@ -35,13 +35,13 @@ SIZE = 2000
 TREE_LINES = 45
 TOP_FUNCTIONS = 12
 JSII = "/site-packages/jsii/"
-PACK_FILE = "constructs_lib/pack.py"
-RULE_CORE = ("check_templates", "constructs_lib/rules/engine.py")
+PACK_FILE = "constructs_lib/validation_plugin.py"
+RULE_CORE = ("check_templates", "eu_residency/rules/engine.py")
 # Frames whose seconds are summed by name (outermost only), to say what a run spends its time on.
 PHASES = {
-    "check_templates": "constructs_lib/rules/engine.py",
-    "parse_template": "constructs_lib/templates.py",
-    "resource_lines": "constructs_lib/cli/check.py",
+    "check_templates": "eu_residency/rules/engine.py",
+    "parse_template": "eu_residency/template_loader.py",
+    "resource_lines": "eu_residency/check_run/run.py",
     "build": "bench/generated_stack.py",
 }
 
@@ -156,8 +156,8 @@ def profile() -> dict[str, Any]:
     log(f"profiles: eu-residency check over {SIZE} resources, and synthesis of them with the pack")
     fixtures = [str(path) for path in fixture_templates()]
     sessions = {
-        "check": record("check", ["constructs_lib.cli.main", "check", "--format", "json", str(template)]),
-        "check-fixtures": record("check-fixtures", ["constructs_lib.cli.main", "check", "--format", "json", *fixtures]),
+        "check": record("check", ["eu_residency.cli.main", "check", "--format", "json", str(template)]),
+        "check-fixtures": record("check-fixtures", ["eu_residency.cli.main", "check", "--format", "json", *fixtures]),
         "synth-pack": record(
             "synth-pack",
             ["bench.children", "synth", str(SIZE), "pack", str(outdir(SIZE, "profile"))],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, Validations
 from constructs import IConstruct
 
-from constructs_lib.rules.model import PACK_NAME
+from eu_residency.core.rule_model import PACK_NAME
 
 AWS_SOLUTIONS = "AwsSolutions"
 EU_RESIDENCY = PACK_NAME

@@ -8,9 +8,9 @@ from typing import Any
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from constructs_lib.pack import EuResidencyChecks
-from constructs_lib.regions import RegionError
-from constructs_lib.rules import RuleSettings
+from constructs_lib.validation_plugin import EuResidencyChecks
+from eu_residency.core.regions import RegionError
+from eu_residency.core.settings import RuleSettings
 
 ALLOWED_REGIONS_KEY = "eu-residency:allowed-regions"
 REPLICATION_DESTINATIONS_KEY = "eu-residency:replication-destinations"

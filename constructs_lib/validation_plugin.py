@@ -21,9 +21,10 @@ from aws_cdk import (
     PolicyViolation,
 )
 
-from constructs_lib.rules import Finding, RuleSettings, TemplateInput, check_templates
-from constructs_lib.rules.model import PACK_NAME
-from constructs_lib.rules.registry import RULES, RULES_BY_ID
+from eu_residency.core.rule_model import PACK_NAME, Finding
+from eu_residency.core.settings import RuleSettings
+from eu_residency.rules.engine import TemplateInput, check_templates
+from eu_residency.rules.registry import RULES, RULES_BY_ID
 
 PLUGIN_NAME = PACK_NAME
 

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from constructs_lib.regions import validate_allowed_regions
+from eu_residency.core.regions import validate_allowed_regions
 
 # AWS Organizations refuses a service control policy longer than this (characters, whitespace included).
 SCP_MAX_CHARACTERS = 5120

@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from constructs_lib.governance import ROLE_ARN, policy_json, region_deny_policy
-from constructs_lib.regions import EU_REGIONS, describe_outside_eu, is_eu_region
+from eu_residency.core.regions import EU_REGIONS, describe_outside_eu, is_eu_region
+from eu_residency.scp import ROLE_ARN, policy_json, region_deny_policy
 
 PLACEHOLDER_ACCOUNT_KEY = "eu-residency:placeholder-account"
 DEFAULT_ENVIRONMENT = "dev"

@@ -13,7 +13,7 @@ from aws_cdk import CfnOutput
 from aws_cdk import aws_organizations as organizations
 from constructs import Construct
 
-from constructs_lib.governance import policy_json, region_deny_policy
+from eu_residency.scp import policy_json, region_deny_policy
 from stacks.base import PlatformStack
 from stacks.config import PlatformConfig
 

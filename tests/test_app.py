@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.rules import RuleSettings, TemplateInput, check_templates
+from eu_residency.core.settings import RuleSettings
+from eu_residency.rules.engine import TemplateInput, check_templates
 from tests.conftest import CDK_CONTEXT, REPO, offline_environment
 
 ENVIRONMENTS = sorted(CDK_CONTEXT["environments"])

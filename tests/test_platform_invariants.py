@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_cdk import Token
 
-from constructs_lib.regions import EU_REGIONS
+from eu_residency.core.regions import EU_REGIONS
 from tests.conftest import BuiltPlatform, resources
 
 DATA_BEARING_TYPES = (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
-from constructs_lib.audit.errors import AuditOptionError, AuditUnavailableError
-from constructs_lib.audit.session import ClientFactory, describe_error
-from constructs_lib.regions import is_known_region
+from eu_residency.audit.errors import AuditOptionError, AuditUnavailableError
+from eu_residency.audit.session import ClientFactory, describe_error
+from eu_residency.core.regions import is_known_region
 
 ALL = "all"
 # DescribeRegions with AllRegions=False lists only enabled regions; a region that still says it is not
@@ -15,7 +15,7 @@ NOT_ENABLED = "not-opted-in"
 
 
 def parse_regions(text: str) -> list[str] | None:
-    """None for ``all``; else the listed regions, each one this tool knows (``constructs_lib.regions``)."""
+    """None for ``all``; else the listed regions, each one this tool knows (``eu_residency.core.regions``)."""
     if text.strip().lower() == ALL:
         return None
     regions = list(dict.fromkeys(region.strip() for region in text.split(",") if region.strip()))

@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from constructs_lib.rules.model import Severity
-from constructs_lib.rules.registry import RULES_BY_ID
+from eu_residency.core.rule_model import Severity
+from eu_residency.rules.registry import RULES_BY_ID
 
 AUDITED, NOT_AUDITED = "audited", "not audited"
 # Services whose listing is not regional (S3's bucket list, CloudFront, Global Accelerator).

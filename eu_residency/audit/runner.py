@@ -12,13 +12,13 @@ from types import ModuleType
 
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
-from constructs_lib.audit.collectors import GLOBAL, REGIONAL
-from constructs_lib.audit.discovery import enabled_regions, parse_regions
-from constructs_lib.audit.model import AUDITED, NOT_AUDITED, AuditReport, Coverage
-from constructs_lib.audit.model import GLOBAL as GLOBAL_REGION
-from constructs_lib.audit.scope import KeyDirectory, Scope, TooManyPagesError
-from constructs_lib.audit.session import ClientFactory, describe_error
-from constructs_lib.rules.settings import RuleSettings
+from eu_residency.audit.collectors import GLOBAL, REGIONAL
+from eu_residency.audit.discovery import enabled_regions, parse_regions
+from eu_residency.audit.model import AUDITED, NOT_AUDITED, AuditReport, Coverage
+from eu_residency.audit.model import GLOBAL as GLOBAL_REGION
+from eu_residency.audit.scope import KeyDirectory, Scope, TooManyPagesError
+from eu_residency.audit.session import ClientFactory, describe_error
+from eu_residency.core.settings import RuleSettings
 
 DEFAULT_WORKERS = 8
 NOT_OFFERED = "not offered in this region (botocore's endpoint data): nothing can be stored there"

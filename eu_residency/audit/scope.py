@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
-from constructs_lib.audit.model import NOT_AUDITED, AuditFinding, Coverage, InventoryItem, kind
-from constructs_lib.audit.session import ClientFactory, describe_error
-from constructs_lib.regions import REGIONS_OUTSIDE_EU, is_eu_region
-from constructs_lib.rules.model import Severity
-from constructs_lib.rules.registry import RULES_BY_ID
-from constructs_lib.rules.settings import RuleSettings
+from eu_residency.audit.model import NOT_AUDITED, AuditFinding, Coverage, InventoryItem, kind
+from eu_residency.audit.session import ClientFactory, describe_error
+from eu_residency.core.regions import REGIONS_OUTSIDE_EU, is_eu_region
+from eu_residency.core.rule_model import Severity
+from eu_residency.core.settings import RuleSettings
+from eu_residency.rules.registry import RULES_BY_ID
 
 T = TypeVar("T")
 

@@ -23,7 +23,7 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
     ProfileNotFound,
 )
 
-from constructs_lib.audit.errors import AuditUnavailableError
+from eu_residency.audit.errors import AuditUnavailableError
 
 ENDPOINT_ENV = "EU_RESIDENCY_AWS_ENDPOINT_URL"
 # max_attempts counts retries, as botocore's retries config does (11 attempts in all). Read-only: botocore

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from constructs_lib.rules import Finding, RuleSettings, Severity
+from eu_residency.core.rule_model import Finding, Severity
+from eu_residency.core.settings import RuleSettings
 
 
 @dataclass(frozen=True)

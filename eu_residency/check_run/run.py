@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from constructs_lib.cli.model import Acknowledgement, CheckedFinding, CheckRun, TemplateResult
-from constructs_lib.rules import Finding, RuleSettings, TemplateInput, check_templates
-from constructs_lib.rules.model import PACK_NAME
-from constructs_lib.templates import TemplateError, parse_template_with_lines, read_template_text
+from eu_residency.check_run.model import Acknowledgement, CheckedFinding, CheckRun, TemplateResult
+from eu_residency.core.rule_model import PACK_NAME, Finding
+from eu_residency.core.settings import RuleSettings
+from eu_residency.rules.engine import TemplateInput, check_templates
+from eu_residency.template_loader import TemplateError, parse_template_with_lines, read_template_text
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 OWN_METADATA = "eu-residency"

@@ -12,8 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from constructs_lib.regions import RegionError, is_known_region
-from constructs_lib.rules import RuleSettings
+from eu_residency.core.regions import RegionError, is_known_region
+from eu_residency.core.settings import RuleSettings
 
 DEFAULT_REGION = "eu-west-1"
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
@@ -129,8 +129,8 @@ def _settings(
 
 
 def _check(args: argparse.Namespace) -> int:
-    from constructs_lib.cli.check import run_check  # noqa: PLC0415 - keeps `rules` and `--help` instant
-    from constructs_lib.cli.formatters import FORMATTERS  # noqa: PLC0415
+    from eu_residency.check_run.run import run_check  # noqa: PLC0415 - keeps `rules` and `--help` instant
+    from eu_residency.formats import FORMATTERS  # noqa: PLC0415
 
     if not is_known_region(args.region):
         raise UsageError(f"--region {args.region!r}: not an AWS region this tool knows; use a region such as eu-west-1")
@@ -146,7 +146,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from constructs_lib.cli.report import write_review_pack  # noqa: PLC0415
+    from eu_residency.review_pack.html import write_review_pack  # noqa: PLC0415
 
     if not is_known_region(args.region):
         raise UsageError(f"--region {args.region!r}: not an AWS region this tool knows; use a region such as eu-west-1")
@@ -156,8 +156,8 @@ def _report(args: argparse.Namespace) -> int:
     out_dir = Path(args.out) if args.out else cdk_out / "eu-residency-report"
     audit = None
     if args.audit:
-        from constructs_lib.audit.model import AuditFileError  # noqa: PLC0415
-        from constructs_lib.audit.pack import load_audit  # noqa: PLC0415
+        from eu_residency.audit.model import AuditFileError  # noqa: PLC0415
+        from eu_residency.review_pack.audit_sections import load_audit  # noqa: PLC0415
 
         try:
             audit = load_audit(args.audit)
@@ -177,9 +177,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from constructs_lib.audit import AuditError  # noqa: PLC0415
-    from constructs_lib.audit.formatters import FORMATTERS as AUDIT_FORMATTERS  # noqa: PLC0415
-    from constructs_lib.audit.runner import run_audit  # noqa: PLC0415 - boto3 loads for this command only
+    from eu_residency.audit.errors import AuditError  # noqa: PLC0415
+    from eu_residency.audit.formatters import FORMATTERS as AUDIT_FORMATTERS  # noqa: PLC0415
+    from eu_residency.audit.runner import run_audit  # noqa: PLC0415 - boto3 loads for this command only
 
     settings = _settings(args.allowed_regions)
     try:
@@ -197,8 +197,8 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _rules() -> int:
-    from constructs_lib.rules.catalogue import severity_text  # noqa: PLC0415
-    from constructs_lib.rules.registry import RULES  # noqa: PLC0415
+    from eu_residency.rules.catalogue import severity_text  # noqa: PLC0415
+    from eu_residency.rules.registry import RULES  # noqa: PLC0415
 
     for rule in RULES:
         print(f"{rule.id}  {severity_text(rule):40}  {rule.title}")
@@ -207,8 +207,8 @@ def _rules() -> int:
 
 
 def _explain(rule_id: str) -> int:
-    from constructs_lib.rules.catalogue import acknowledgement_text, severity_text  # noqa: PLC0415
-    from constructs_lib.rules.registry import RULES_BY_ID  # noqa: PLC0415
+    from eu_residency.rules.catalogue import acknowledgement_text, severity_text  # noqa: PLC0415
+    from eu_residency.rules.registry import RULES_BY_ID  # noqa: PLC0415
 
     rule = RULES_BY_ID.get(rule_id.upper())
     if rule is None:

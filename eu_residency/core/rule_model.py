@@ -8,7 +8,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from constructs_lib.rules.template import TemplateView
+    from eu_residency.core.template_view import TemplateView
 
 PropertyPath = tuple[str | int, ...]
 

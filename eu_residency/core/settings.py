@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from constructs_lib.regions import EU_REGIONS, validate_allowed_regions
+from eu_residency.core.regions import EU_REGIONS, validate_allowed_regions
 
 
 @dataclass(frozen=True)

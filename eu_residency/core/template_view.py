@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from constructs_lib.rules.model import Resource
-from constructs_lib.rules.settings import RuleSettings
+from eu_residency.core.rule_model import Resource
+from eu_residency.core.settings import RuleSettings
 
 # Deeper than this, a value is not worth resolving: it is reported as unknown (no recursion blow-up).
 MAX_DEPTH = 64

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from constructs_lib.cli.formatters import json_format, markdown, sarif, text
-from constructs_lib.cli.model import CheckRun
+from eu_residency.check_run.model import CheckRun
+from eu_residency.formats import json_format, markdown, sarif, text
 
 FORMATTERS: dict[str, Callable[[CheckRun], str]] = {
     "text": text.render,

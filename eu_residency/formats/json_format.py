@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from constructs_lib.cli.model import CheckRun
+from eu_residency.check_run.model import CheckRun
 
 
 def document(run: CheckRun) -> dict[str, Any]:

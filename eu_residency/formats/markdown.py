@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from constructs_lib.cli.model import CheckRun
-from constructs_lib.rules.registry import RULES_BY_ID
+from eu_residency.check_run.model import CheckRun
+from eu_residency.rules.registry import RULES_BY_ID
 
 
 def _cell(text: str) -> str:

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from constructs_lib.cli.model import CheckedFinding, CheckRun
-from constructs_lib.rules.catalogue import acknowledgement_text, severity_text
-from constructs_lib.rules.model import PACK_NAME, Rule, Severity
-from constructs_lib.rules.registry import RULES
+from eu_residency.check_run.model import CheckedFinding, CheckRun
+from eu_residency.core.rule_model import PACK_NAME, Rule, Severity
+from eu_residency.rules.catalogue import acknowledgement_text, severity_text
+from eu_residency.rules.registry import RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "eu-residency"

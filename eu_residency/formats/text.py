@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from constructs_lib.cli.model import CheckedFinding, CheckRun
-from constructs_lib.rules.registry import RULES_BY_ID
+from eu_residency.check_run.model import CheckedFinding, CheckRun
+from eu_residency.rules.registry import RULES_BY_ID
 
 
 def _finding(item: CheckedFinding, path: str) -> list[str]:

@@ -13,8 +13,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from constructs_lib.audit.formatters import markdown, sarif
-from constructs_lib.audit.model import AuditFileError, AuditReport
+from eu_residency.audit.formatters import markdown, sarif
+from eu_residency.audit.model import AuditFileError, AuditReport
 
 
 def load_audit(path: str | Path) -> AuditReport:

@@ -18,12 +18,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from constructs_lib.audit import pack as audit_pack
-from constructs_lib.audit.model import AuditReport
-from constructs_lib.cli.check import InputError, find_templates, run_check
-from constructs_lib.cli.formatters import json_format, sarif
-from constructs_lib.cli.model import CheckedFinding, CheckRun, TemplateResult
-from constructs_lib.inventory import (
+from eu_residency.audit.model import AuditReport
+from eu_residency.check_run.model import CheckedFinding, CheckRun, TemplateResult
+from eu_residency.check_run.run import InputError, find_templates, run_check
+from eu_residency.core.regions import EU_REGIONS, REGIONS_OUTSIDE_EU
+from eu_residency.core.rule_model import Severity
+from eu_residency.core.settings import RuleSettings
+from eu_residency.formats import json_format, sarif
+from eu_residency.inventory.builder import (
     SOURCE_TYPES,
     UNKNOWN_REGION,
     Endpoint,
@@ -34,10 +36,9 @@ from constructs_lib.inventory import (
     short_name,
     stack_name,
 )
-from constructs_lib.regions import EU_REGIONS, REGIONS_OUTSIDE_EU
-from constructs_lib.rules import RuleSettings, Severity
-from constructs_lib.rules.registry import RULES_BY_ID
-from constructs_lib.templates import TemplateError, parse_template, read_template_text
+from eu_residency.review_pack import audit_sections as audit_pack
+from eu_residency.rules.registry import RULES_BY_ID
+from eu_residency.template_loader import TemplateError, parse_template, read_template_text
 
 VALIDATION_REPORT = "validation-report.json"
 REPORT_FILES = ("report.md", "report.html", "report.sarif", "report.json")

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from constructs_lib.rules.model import Finding, Resource, Rule, Violation
-from constructs_lib.rules.settings import RuleSettings
-from constructs_lib.rules.template import TemplateView, Unknown
+from eu_residency.core.rule_model import Finding, Resource, Rule, Violation
+from eu_residency.core.settings import RuleSettings
+from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.rules.registry import RULES
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def check_templates(
     a bucket of any of them, and its region is known.
     """
     app_buckets = _bucket_regions(inputs)
-    selected = tuple(rules) if rules is not None else _registry()
+    selected = tuple(rules) if rules is not None else RULES
     return {
         item.name: check_view(
             TemplateView(
@@ -96,12 +97,6 @@ def _bucket_regions(inputs: Sequence[TemplateInput]) -> dict[str, str | None]:
                 buckets[name] = item.region
             buckets[f"{item.name}#{bucket.logical_id}"] = item.region
     return buckets
-
-
-def _registry() -> tuple[Rule, ...]:
-    from constructs_lib.rules.registry import RULES  # noqa: PLC0415 - the registry imports every rule
-
-    return RULES
 
 
 __all__ = ["TemplateInput", "Unknown", "check_templates", "check_view"]

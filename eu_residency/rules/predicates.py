@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from constructs_lib.regions import EU_REGIONS, REGIONS_OUTSIDE_EU
-from constructs_lib.rules.model import PropertyPath, Resource, Severity, Violation
-from constructs_lib.rules.template import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
+from eu_residency.core.regions import EU_REGIONS, REGIONS_OUTSIDE_EU
+from eu_residency.core.rule_model import PropertyPath, Resource, Severity, Violation
+from eu_residency.core.template_view import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
 
 MISSING: Any = NO_VALUE
 

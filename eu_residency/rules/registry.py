@@ -10,8 +10,8 @@ import importlib
 import pkgutil
 from types import ModuleType
 
-from constructs_lib.rules import encryption, residency, retention
-from constructs_lib.rules.model import Rule
+from eu_residency.core.rule_model import Rule
+from eu_residency.rules import encryption, residency, retention
 
 FAMILIES: tuple[ModuleType, ...] = (residency, encryption, retention)
 

@@ -14,11 +14,11 @@ from aws_cdk import aws_s3 as s3
 
 from constructs_lib import apply_guardrails
 from constructs_lib.guardrails import GuardrailError, settings_from_context
-from constructs_lib.pack import PLUGIN_NAME, EuResidencyChecks
-from constructs_lib.regions import EU_REGIONS
-from constructs_lib.rules.registry import RULES
+from constructs_lib.validation_plugin import PLUGIN_NAME, EuResidencyChecks
+from eu_residency.core.regions import EU_REGIONS
+from eu_residency.rules.registry import RULES
 from tests.conftest import REPO
-from tests.rules.harness import FIXTURES
+from tests.eu_residency.rules.harness import FIXTURES
 from tests.test_app import NPX, _run
 
 EU = Environment(account="123456789012", region="eu-west-1")

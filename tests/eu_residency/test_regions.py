@@ -8,7 +8,7 @@ from pathlib import Path
 import botocore
 import pytest
 
-from constructs_lib.regions import (
+from eu_residency.core.regions import (
     EU_REGIONS,
     REGIONS_OUTSIDE_EU,
     RegionError,
@@ -55,7 +55,7 @@ def _botocore_regions() -> set[str]:
 
 def test_every_region_botocore_knows_is_classified() -> None:
     unclassified = _botocore_regions() - EU_REGIONS - set(REGIONS_OUTSIDE_EU)
-    assert not unclassified, f"classify these regions in constructs_lib/regions.py: {sorted(unclassified)}"
+    assert not unclassified, f"classify these regions in eu_residency/core/regions.py: {sorted(unclassified)}"
     assert not EU_REGIONS & set(REGIONS_OUTSIDE_EU)
 
 

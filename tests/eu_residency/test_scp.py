@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.governance import (
+from eu_residency.core.regions import EU_REGIONS, RegionError
+from eu_residency.scp import (
     CLOUDFRONT_COMPANION_ACTIONS,
     CONTROL_TOWER_EXECUTION_ROLE,
     GLOBAL_SERVICE_ACTIONS,
@@ -16,7 +17,6 @@ from constructs_lib.governance import (
     policy_json,
     region_deny_policy,
 )
-from constructs_lib.regions import EU_REGIONS, RegionError
 
 NARROWED = ["eu-west-1", "eu-central-1"]
 APP_ROLE = "arn:aws:sts::123456789012:assumed-role/chat-app/session"

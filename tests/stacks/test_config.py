@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.regions import EU_REGIONS
+from eu_residency.core.regions import EU_REGIONS
 from stacks.config import ConfigError, load_config
 from tests.conftest import CDK_CONTEXT, config_for, platform_context
 

@@ -8,10 +8,11 @@ import pytest
 from aws_cdk import App
 from aws_cdk.assertions import Template
 
-from constructs_lib.governance import region_deny_policy
 from constructs_lib.guardrails import ALLOWED_REGIONS_KEY, GuardrailError
-from constructs_lib.regions import EU_REGIONS
-from constructs_lib.rules import RuleSettings, TemplateInput, check_templates
+from eu_residency.core.regions import EU_REGIONS
+from eu_residency.core.settings import RuleSettings
+from eu_residency.rules.engine import TemplateInput, check_templates
+from eu_residency.scp import region_deny_policy
 from stacks.config import ConfigError, PlatformConfig, load_config
 from stacks.governance_stack import GovernanceStack
 from stacks.platform import Platform, build_platform

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from constructs_lib.audit.collectors import (
+from eu_residency.audit.collectors import (
     backup,
     cloudfront,
     dynamodb,

@@ -6,7 +6,7 @@ action whose destination vault is outside the allowed regions).
 
 from __future__ import annotations
 
-from constructs_lib.audit.scope import Scope, arn_region, pages
+from eu_residency.audit.scope import Scope, arn_region, pages
 
 SERVICE = "backup"
 VAULT = "AWS::Backup::BackupVault"

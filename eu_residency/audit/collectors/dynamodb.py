@@ -6,7 +6,7 @@ not the AWS-owned key DynamoDB uses by default).
 
 from __future__ import annotations
 
-from constructs_lib.audit.scope import Scope, pages
+from eu_residency.audit.scope import Scope, pages
 
 SERVICE = "dynamodb"
 TABLE = "AWS::DynamoDB::Table"

@@ -6,7 +6,7 @@ replication to a region outside the allowed set).
 
 from __future__ import annotations
 
-from constructs_lib.audit.scope import Scope, pages
+from eu_residency.audit.scope import Scope, pages
 
 SERVICE = "ecr"
 REPOSITORY = "AWS::ECR::Repository"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from constructs_lib.audit.scope import Scope, pages, tag_value
+from eu_residency.audit.scope import Scope, pages, tag_value
 
 SERVICE = "efs"
 FILE_SYSTEM = "AWS::EFS::FileSystem"

@@ -6,7 +6,7 @@ of a global datastore, whose other members this audit does not follow: an error)
 
 from __future__ import annotations
 
-from constructs_lib.audit.scope import Scope, pages
+from eu_residency.audit.scope import Scope, pages
 
 SERVICE = "elasticache"
 GROUP = "AWS::ElastiCache::ReplicationGroup"

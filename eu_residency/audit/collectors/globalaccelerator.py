@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from constructs_lib.audit.scope import Scope, pages
+from eu_residency.audit.scope import Scope, pages
 
 SERVICE = "globalaccelerator"
 GLOBAL_SERVICE = True

@@ -8,8 +8,8 @@ the other collectors ask whether a key is customer-managed.
 
 from __future__ import annotations
 
-from constructs_lib.audit.scope import Scope, pages
-from constructs_lib.rules.model import Severity
+from eu_residency.audit.scope import Scope, pages
+from eu_residency.core.rule_model import Severity
 
 SERVICE = "kms"
 KEY = "AWS::KMS::Key"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from constructs_lib.audit.scope import Scope
+from eu_residency.audit.scope import Scope
 
 SERVICE = "opensearch"
 DOMAIN = "AWS::OpenSearchService::Domain"

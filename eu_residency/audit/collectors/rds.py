@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from constructs_lib.audit.scope import Scope, arn_prefix, arn_region, pages, tag_value
+from eu_residency.audit.scope import Scope, arn_prefix, arn_region, pages, tag_value
 
 SERVICE = "rds"
 INSTANCE = "AWS::RDS::DBInstance"

@@ -15,8 +15,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
-from constructs_lib.audit.scope import Scope, pages
-from constructs_lib.audit.session import error_code
+from eu_residency.audit.scope import Scope, pages
+from eu_residency.audit.session import error_code
 
 SERVICE = "s3"
 GLOBAL_SERVICE = True

@@ -6,7 +6,7 @@ them), EU-ENC-027 (the secret or a replica encrypted with the AWS-managed key aw
 
 from __future__ import annotations
 
-from constructs_lib.audit.scope import Scope, pages, tag_value
+from eu_residency.audit.scope import Scope, pages, tag_value
 
 SERVICE = "secretsmanager"
 SECRET = "AWS::SecretsManager::Secret"

@@ -6,7 +6,7 @@ store's own listing returns (RDS, EFS, Secrets Manager) counts first.
 
 from __future__ import annotations
 
-from constructs_lib.audit.scope import CLASSIFICATION_TAG, Scope, pages, tag_value
+from eu_residency.audit.scope import CLASSIFICATION_TAG, Scope, pages, tag_value
 
 SERVICE = "resourcegroupstaggingapi"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from constructs_lib.audit.formatters import json_format, markdown, sarif, text
-from constructs_lib.audit.model import AuditReport
+from eu_residency.audit.formatters import json_format, markdown, sarif, text
+from eu_residency.audit.model import AuditReport
 
 FORMATTERS: dict[str, Callable[[AuditReport], str]] = {
     "text": text.render,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from constructs_lib.audit.model import AuditReport
+from eu_residency.audit.model import AuditReport
 
 
 def render(report: AuditReport) -> str:

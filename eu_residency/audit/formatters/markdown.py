@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from constructs_lib.audit.model import GLOBAL, AuditReport
+from eu_residency.audit.model import GLOBAL, AuditReport
 
 
 def _cell(text: str) -> str:

@@ -11,9 +11,9 @@ import hashlib
 import json
 from typing import Any
 
-from constructs_lib.audit.model import AuditFinding, AuditReport
-from constructs_lib.cli.formatters.sarif import SCHEMA, tool
-from constructs_lib.rules.registry import RULES_BY_ID
+from eu_residency.audit.model import AuditFinding, AuditReport
+from eu_residency.formats.sarif import SCHEMA, tool
+from eu_residency.rules.registry import RULES_BY_ID
 
 FINGERPRINT = "euResidencyAudit/v1"
 # Every rule id the collectors report; a test keeps it in step with them.

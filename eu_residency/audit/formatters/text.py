@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from constructs_lib.audit.model import AuditReport
+from eu_residency.audit.model import AuditReport
 
 
 def header(report: AuditReport) -> list[str]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, values_at
-from constructs_lib.rules.model import PropertyPath
-from constructs_lib.rules.template import TemplateView
+from eu_residency.core.rule_model import PropertyPath
+from eu_residency.core.template_view import TemplateView
+from eu_residency.rules.predicates import MISSING, values_at
 
 
 def may_be_set(view: TemplateView, properties: Mapping[str, Any], path: PropertyPath) -> bool:

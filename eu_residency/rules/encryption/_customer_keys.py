@@ -14,9 +14,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, dotted, get, prop_path, unresolved, values_at
-from constructs_lib.rules.model import PropertyPath, Violation
-from constructs_lib.rules.template import OneOf, TemplateView, Unknown, options
+from eu_residency.core.rule_model import PropertyPath, Violation
+from eu_residency.core.template_view import OneOf, TemplateView, Unknown, options
+from eu_residency.rules.predicates import MISSING, dotted, get, prop_path, unresolved, values_at
 
 AWS_MANAGED_ALIAS = re.compile(r"alias/aws/[A-Za-z0-9/_-]+")
 NO_KEY_CONTROL = "which gives no key control: its key policy cannot be changed to restrict or revoke its use"

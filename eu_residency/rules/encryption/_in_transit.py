@@ -11,9 +11,9 @@ from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, prop_path, scalar, unresolved
-from constructs_lib.rules.model import Resource, Violation
-from constructs_lib.rules.template import NO_VALUE, ResourceRef, TemplateView, Unknown, options
+from eu_residency.core.rule_model import Resource, Violation
+from eu_residency.core.template_view import NO_VALUE, ResourceRef, TemplateView, Unknown, options
+from eu_residency.rules.predicates import MISSING, prop_path, scalar, unresolved
 
 # Load balancer security policies (ALB, NLB, and the classic ELB's Reference-Security-Policy) whose minimum
 # protocol is TLS 1.2. A policy name is accepted when it is one of these or starts with one of them

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, descend, prop_path, scalar, unresolved
-from constructs_lib.rules.encryption._in_transit import ELB_DEFAULT_POLICY, elements, is_tls12_policy
-from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.rules.encryption._in_transit import ELB_DEFAULT_POLICY, elements, is_tls12_policy
+from eu_residency.rules.predicates import MISSING, descend, prop_path, scalar, unresolved
 
 CLASSIC_LOAD_BALANCER = "AWS::ElasticLoadBalancing::LoadBalancer"
 ENCRYPTED = frozenset({"HTTPS", "SSL"})

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from constructs_lib.rules.checks import MISSING, judge_true, prop_path, unresolved, values_at
-from constructs_lib.rules.encryption._at_rest import may_be_set
-from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import ResourceRef, TemplateView, Unknown, options
+from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import ResourceRef, TemplateView, Unknown, options
+from eu_residency.rules.encryption._at_rest import may_be_set
+from eu_residency.rules.predicates import MISSING, judge_true, prop_path, unresolved, values_at
 
 INSTANCE = "AWS::EC2::Instance"
 LAUNCH_TEMPLATE = "AWS::EC2::LaunchTemplate"

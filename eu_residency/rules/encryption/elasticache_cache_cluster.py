@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import prop_path, require_true, text_options, unresolved
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import NO_VALUE, TemplateView, Unknown
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import NO_VALUE, TemplateView, Unknown
+from eu_residency.rules.predicates import prop_path, require_true, text_options, unresolved
 
 REPLICATION_GROUP_ENGINES = frozenset({"redis", "valkey"})
 MEMCACHED = "memcached"

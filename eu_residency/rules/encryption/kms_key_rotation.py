@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, judge_true, prop_path, unresolved, values_at
-from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import OneOf, TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import OneOf, TemplateView, Unknown
+from eu_residency.rules.predicates import MISSING, judge_true, prop_path, unresolved, values_at
 
 KEY_SPEC: PropertyPath = ("KeySpec",)
 ORIGIN: PropertyPath = ("Origin",)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, descend, prop_path, scalar, unresolved
-from constructs_lib.rules.encryption._in_transit import LISTENER, elements, protocols, referent
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import TemplateView, Unknown, options
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown, options
+from eu_residency.rules.encryption._in_transit import LISTENER, elements, protocols, referent
+from eu_residency.rules.predicates import MISSING, descend, prop_path, scalar, unresolved
 
 LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, prop_path, scalar, unresolved
-from constructs_lib.rules.encryption._in_transit import (
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown, options
+from eu_residency.rules.encryption._in_transit import (
     ELB_DEFAULT_POLICY,
     ENCRYPTED_LISTENER_PROTOCOLS,
     LISTENER,
     is_tls12_policy,
     protocols,
 )
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import TemplateView, Unknown, options
+from eu_residency.rules.predicates import MISSING, prop_path, scalar, unresolved
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:

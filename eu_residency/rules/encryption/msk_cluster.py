@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, prop_path, unresolved, values_at
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import OneOf, ResourceRef, TemplateView, Unknown
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import OneOf, ResourceRef, TemplateView, Unknown
+from eu_residency.rules.predicates import MISSING, prop_path, unresolved, values_at
 
 PATH = ("EncryptionInfo", "EncryptionAtRest", "DataVolumeKMSKeyId")
 WHAT = "encryption at rest with a customer-managed key"

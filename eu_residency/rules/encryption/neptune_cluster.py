@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, prop_path, require_true, values_at
-from constructs_lib.rules.encryption._at_rest import inherited
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import TemplateView
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView
+from eu_residency.rules.encryption._at_rest import inherited
+from eu_residency.rules.predicates import MISSING, prop_path, require_true, values_at
 
 WHAT = "storage encryption"
 # A restore from a snapshot or another cluster inherits the source's encryption.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, prop_path, require_true, scalar, unresolved, values_at
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import TemplateView, Unknown
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.rules.predicates import MISSING, prop_path, require_true, scalar, unresolved, values_at
 
 TLS12_POLICIES = frozenset({"Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10"})
 # What a domain negotiates when DomainEndpointOptions.TLSSecurityPolicy is not set.

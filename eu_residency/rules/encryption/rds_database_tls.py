@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import (
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown, options
+from eu_residency.rules.encryption._in_transit import (
+    EngineKind,
+    default_group_forces_tls,
+    engine_kind,
+    parameter_group_violations,
+    postgres_forces_ssl_by_default,
+    referent,
+)
+from eu_residency.rules.predicates import (
     MISSING,
     READ_REPLICA_SOURCE,
     get,
@@ -14,16 +24,6 @@ from constructs_lib.rules.checks import (
     scalar,
     unresolved,
 )
-from constructs_lib.rules.encryption._in_transit import (
-    EngineKind,
-    default_group_forces_tls,
-    engine_kind,
-    parameter_group_violations,
-    postgres_forces_ssl_by_default,
-    referent,
-)
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import TemplateView, Unknown, options
 
 INSTANCE = "AWS::RDS::DBInstance"
 CLUSTER = "AWS::RDS::DBCluster"

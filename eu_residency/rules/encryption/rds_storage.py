@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import (
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.rules.predicates import (
     MISSING,
     READ_REPLICA_SOURCE,
     get,
@@ -13,8 +15,6 @@ from constructs_lib.rules.checks import (
     require_true,
     unresolved,
 )
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import TemplateView, Unknown
 
 
 def check(resource: Resource, view: TemplateView, depth: int = 0) -> Iterator[Violation]:

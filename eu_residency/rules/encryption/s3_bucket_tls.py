@@ -10,10 +10,10 @@ from enum import Enum
 from itertools import product
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, scalar
-from constructs_lib.rules.encryption._in_transit import referent
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import NO_VALUE, TemplateView, Unknown, options
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import NO_VALUE, TemplateView, Unknown, options
+from eu_residency.rules.encryption._in_transit import referent
+from eu_residency.rules.predicates import MISSING, scalar
 
 BUCKET = "AWS::S3::Bucket"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"

@@ -6,11 +6,11 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, descend, get, judge_true, prop_path, unresolved, values_at
-from constructs_lib.rules.encryption._customer_keys import NO_KEY_CONTROL, key_value_violations, one_verdict
-from constructs_lib.rules.encryption._s3 import sse_s3_log_sources
-from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.rules.encryption._customer_keys import NO_KEY_CONTROL, key_value_violations, one_verdict
+from eu_residency.rules.encryption._s3 import sse_s3_log_sources
+from eu_residency.rules.predicates import MISSING, descend, get, judge_true, prop_path, unresolved, values_at
 
 ENCRYPTION: PropertyPath = ("BucketEncryption",)
 CONFIGURATION: PropertyPath = ("BucketEncryption", "ServerSideEncryptionConfiguration")

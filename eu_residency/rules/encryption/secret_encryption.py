@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, descend, get, unresolved, values_at
-from constructs_lib.rules.encryption._customer_keys import key_value_violations, key_violations
-from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.rules.encryption._customer_keys import key_value_violations, key_violations
+from eu_residency.rules.predicates import MISSING, descend, get, unresolved, values_at
 
 REPLICAS: PropertyPath = ("ReplicaRegions",)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, get, prop_path, unresolved, values_at
-from constructs_lib.rules.encryption._customer_keys import is_unset, key_value_violations, one_verdict
-from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
-from constructs_lib.rules.template import OneOf, TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import OneOf, TemplateView, Unknown
+from eu_residency.rules.encryption._customer_keys import is_unset, key_value_violations, one_verdict
+from eu_residency.rules.predicates import MISSING, get, prop_path, unresolved, values_at
 
 KEY: PropertyPath = ("KmsMasterKeyId",)
 SSE_SQS: PropertyPath = ("SqsManagedSseEnabled",)

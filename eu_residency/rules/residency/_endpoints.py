@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import prop_path, text_options
-from constructs_lib.rules.model import PropertyPath, Severity, Violation
-from constructs_lib.rules.template import TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.rules.predicates import prop_path, text_options
 
 
 def endpoint_violations(view: TemplateView, raw: Any, path: PropertyPath, what: str) -> Iterator[Violation]:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from constructs_lib.rules.checks import ARN_REGION, ENDPOINT_REGION, REGION_SHAPE
-from constructs_lib.rules.model import PropertyPath
+from eu_residency.core.rule_model import PropertyPath
+from eu_residency.rules.predicates import ARN_REGION, ENDPOINT_REGION, REGION_SHAPE
 
 _ARN_WITH_SERVICE = re.compile(r"arn:aws[a-z-]*:(?P<service>[a-z0-9-]+):(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d+):")
 _REGION_KEY = re.compile(r"region$", re.IGNORECASE)

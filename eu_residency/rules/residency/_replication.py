@@ -14,9 +14,9 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, arn_region_violations, get, prop_path, region_violations
-from constructs_lib.rules.model import PropertyPath, Severity, Violation
-from constructs_lib.rules.template import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
+from eu_residency.core.rule_model import PropertyPath, Severity, Violation
+from eu_residency.core.template_view import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
+from eu_residency.rules.predicates import MISSING, arn_region_violations, get, prop_path, region_violations
 
 STAR = "*"  # in a ``walk`` pattern: every element of a list
 MAX_DEPTH = 16

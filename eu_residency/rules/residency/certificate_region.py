@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import describe_region, prop_path, text_options
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.residency._references import region_references
-from constructs_lib.rules.template import ResourceRef, TemplateView, Unknown
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import ResourceRef, TemplateView, Unknown
+from eu_residency.rules.predicates import describe_region, prop_path, text_options
+from eu_residency.rules.residency._references import region_references
 
 _CERTIFICATE_KEY = re.compile(r"Certificate(Arn)?$")
 

@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, prop_path, region_violations, text_options
-from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
-from constructs_lib.rules.residency._replication import STAR, region_leaf, settled, walk
-from constructs_lib.rules.template import TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.rules.predicates import MISSING, prop_path, region_violations, text_options
+from eu_residency.rules.residency._replication import STAR, region_leaf, settled, walk
 
 # eu-west-1a: the region, then one zone letter.
 WHAT = "the replication destination region"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.residency._replication import STAR, joined_global_group, region_leaf, settled, walk
-from constructs_lib.rules.template import TemplateView
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView
+from eu_residency.rules.residency._replication import STAR, joined_global_group, region_leaf, settled, walk
 
 GLOBAL_DATASTORE = "AWS::ElastiCache::GlobalReplicationGroup"
 

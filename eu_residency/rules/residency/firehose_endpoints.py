@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, get
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.residency._endpoints import endpoint_violations
-from constructs_lib.rules.template import TemplateView
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView
+from eu_residency.rules.predicates import MISSING, get
+from eu_residency.rules.residency._endpoints import endpoint_violations
 
 # Destinations outside AWS, and where each keeps its endpoint.
 EXTERNAL_DESTINATIONS = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, get, prop_path, unresolved
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.residency._replication import arn_violations, settled, walk
-from constructs_lib.rules.template import TemplateView
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView
+from eu_residency.rules.predicates import MISSING, get, prop_path, unresolved
+from eu_residency.rules.residency._replication import arn_violations, settled, walk
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:

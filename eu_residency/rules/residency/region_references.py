@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import describe_region, prop_path, region_violations
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.residency._references import region_properties, region_references
-from constructs_lib.rules.template import TemplateView
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView
+from eu_residency.rules.predicates import describe_region, prop_path, region_violations
+from eu_residency.rules.residency._references import region_properties, region_references
 
 # Not user resources: CDK's version-reporting resource (its Condition lists regions, harmlessly).
 SKIPPED_TYPES = frozenset({"AWS::CDK::Metadata"})

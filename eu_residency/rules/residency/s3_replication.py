@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import MISSING, text_options
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.residency._replication import STAR, bucket_violations, settled, walk
-from constructs_lib.rules.template import TemplateView, Unknown
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.rules.predicates import MISSING, text_options
+from eu_residency.rules.residency._replication import STAR, bucket_violations, settled, walk
 
 WHAT = "the replication destination bucket"
 

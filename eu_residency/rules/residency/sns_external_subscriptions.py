@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import get, prop_path, text_options
-from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
-from constructs_lib.rules.residency._endpoints import endpoint_violations
-from constructs_lib.rules.template import TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.rules.predicates import get, prop_path, text_options
+from eu_residency.rules.residency._endpoints import endpoint_violations
 
 EXTERNAL_PROTOCOLS = frozenset({"http", "https", "email", "email-json", "sms"})
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import describe_region
-from constructs_lib.rules.model import Rule, Severity, Violation
-from constructs_lib.rules.template import TemplateView
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView
+from eu_residency.rules.predicates import describe_region
 
 
 def check(view: TemplateView) -> Iterator[Violation]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, dotted, prop_path, scalar, unresolved
-from constructs_lib.rules.model import PropertyPath, Violation
-from constructs_lib.rules.template import Unknown, options
+from eu_residency.core.rule_model import PropertyPath, Violation
+from eu_residency.core.template_view import Unknown, options
+from eu_residency.rules.predicates import MISSING, dotted, prop_path, scalar, unresolved
 
 
 def days(value: Any) -> int | Unknown | None:

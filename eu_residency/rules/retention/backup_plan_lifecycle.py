@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from constructs_lib.rules.checks import descend, get, unresolved
-from constructs_lib.rules.encryption._in_transit import elements
-from constructs_lib.rules.model import Resource, Rule, Severity, Violation
-from constructs_lib.rules.retention._lifetimes import days_violations
-from constructs_lib.rules.template import TemplateView
+from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView
+from eu_residency.rules.encryption._in_transit import elements
+from eu_residency.rules.predicates import descend, get, unresolved
+from eu_residency.rules.retention._lifetimes import days_violations
 
 RULES = ("BackupPlan", "BackupPlanRule")
 

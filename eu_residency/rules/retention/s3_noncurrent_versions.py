@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from constructs_lib.rules.checks import MISSING, descend, dotted, get, prop_path, scalar, unresolved
-from constructs_lib.rules.encryption._in_transit import elements
-from constructs_lib.rules.model import PropertyPath, Resource, Rule, Severity, Violation
-from constructs_lib.rules.retention._lifetimes import days
-from constructs_lib.rules.template import TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
+from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.rules.encryption._in_transit import elements
+from eu_residency.rules.predicates import MISSING, descend, dotted, get, prop_path, scalar, unresolved
+from eu_residency.rules.retention._lifetimes import days
 
 STATUS = ("VersioningConfiguration", "Status")
 RULES = ("LifecycleConfiguration", "Rules")

@@ -29,7 +29,8 @@ from constructs_lib.constructs import (
     TlsLoadBalancer,
 )
 from constructs_lib.constructs.database import DatabaseSize
-from constructs_lib.rules import RuleSettings, TemplateInput, check_templates
+from eu_residency.core.settings import RuleSettings
+from eu_residency.rules.engine import TemplateInput, check_templates
 
 EU = Environment(account="123456789012", region="eu-west-1")
 ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]

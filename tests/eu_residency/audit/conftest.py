@@ -2,7 +2,7 @@
 
 The server runs once per session on a free loopback port (``ThreadedMotoServer(ip_address="127.0.0.1",
 port=0)``); each test module resets it (``POST /moto-api/reset``) and seeds the account it needs, once.
-The audit runs through ``constructs_lib.cli.main.main`` exactly as on a terminal, with
+The audit runs through ``eu_residency.cli.main.main`` exactly as on a terminal, with
 ``EU_RESIDENCY_AWS_ENDPOINT_URL`` pointing every client at the server.
 
 Where moto lacks an API, botocore's Stubber answers for one (service, region) client instead, with
@@ -29,8 +29,8 @@ from botocore.config import Config
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
-from constructs_lib.audit.session import ENDPOINT_ENV, ClientFactory
-from constructs_lib.cli.main import main
+from eu_residency.audit.session import ENDPOINT_ENV, ClientFactory
+from eu_residency.cli.main import main
 
 ACCOUNT = "123456789012"
 EU = "eu-west-1"

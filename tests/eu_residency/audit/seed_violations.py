@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.audit.conftest import ACCOUNT, Moto, key, kms_bucket
+from tests.eu_residency.audit.conftest import ACCOUNT, Moto, key, kms_bucket
 
 LONDON, ZURICH, VIRGINIA, FRANKFURT = "eu-west-2", "eu-central-2", "us-east-1", "eu-central-1"
 REPLICATION_ROLE = f"arn:aws:iam::{ACCOUNT}:role/replication"

@@ -26,9 +26,9 @@ import pytest
 from botocore.stub import Stubber
 from jsonschema import Draft202012Validator, validators
 
-from constructs_lib.audit.formatters import FORMATTERS, markdown, sarif, text
-from constructs_lib.audit.model import AuditReport
-from tests.audit.conftest import (
+from eu_residency.audit.formatters import FORMATTERS, markdown, sarif, text
+from eu_residency.audit.model import AuditReport
+from tests.eu_residency.audit.conftest import (
     ACCOUNT,
     EU,
     NOW,
@@ -40,9 +40,9 @@ from tests.audit.conftest import (
     run_audit_command,
     seed_compliant,
 )
-from tests.audit.seed_violations import FRANKFURT, LONDON, VIRGINIA, ZURICH, seed_violations
+from tests.eu_residency.audit.seed_violations import FRANKFURT, LONDON, VIRGINIA, ZURICH, seed_violations
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 REGIONS = [EU, FRANKFURT, LONDON, ZURICH, VIRGINIA]
 FATAL, ERROR = "fatal", "error"
 STUBBED_TABLE = f"arn:aws:dynamodb:{FRANKFURT}:{ACCOUNT}:table/chat-presence"

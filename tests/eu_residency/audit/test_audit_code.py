@@ -12,12 +12,12 @@ from pathlib import Path
 import boto3
 import pytest
 
-from constructs_lib.audit.collectors import GLOBAL, REGIONAL
-from constructs_lib.audit.formatters.sarif import AUDIT_RULE_IDS
-from constructs_lib.audit.model import KINDS
-from constructs_lib.rules.registry import RULES_BY_ID
+from eu_residency.audit.collectors import GLOBAL, REGIONAL
+from eu_residency.audit.formatters.sarif import AUDIT_RULE_IDS
+from eu_residency.audit.model import KINDS
+from eu_residency.rules.registry import RULES_BY_ID
 
-PACKAGE = Path(__file__).resolve().parents[2] / "constructs_lib" / "audit"
+PACKAGE = Path(__file__).resolve().parents[3] / "eu_residency" / "audit"
 SERVICES = sorted({str(module.SERVICE) for module in (*REGIONAL, *GLOBAL)} | {"ec2", "sts"})
 RULE_ID = re.compile(r"\bEU-(?:RES|ENC|RET)-\d{3}\b")
 

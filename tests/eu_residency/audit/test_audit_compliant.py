@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from constructs_lib.audit.model import AuditFileError, AuditReport
-from constructs_lib.audit.pack import html_section, load_audit, markdown_section, sarif_run
-from constructs_lib.audit.session import ENDPOINT_ENV, RETRIES, ClientFactory
-from tests.audit.conftest import (
+from eu_residency.audit.model import AuditFileError, AuditReport
+from eu_residency.audit.session import ENDPOINT_ENV, RETRIES, ClientFactory
+from eu_residency.review_pack.audit_sections import html_section, load_audit, markdown_section, sarif_run
+from tests.eu_residency.audit.conftest import (
     ACCOUNT,
     EU,
     NO_ACCELERATORS,
@@ -32,7 +32,7 @@ from tests.audit.conftest import (
     seed_compliant,
 )
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 POLICY = REPO / "docs" / "audit-iam-policy.json"
 # IAM's name for each service (the boto3 name where it differs), and for operations it names differently.
 IAM_PREFIX = {"efs": "elasticfilesystem", "opensearch": "es", "resourcegroupstaggingapi": "tag"}

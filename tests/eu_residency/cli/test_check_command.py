@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from constructs_lib.cli.main import main
-from constructs_lib.rules.registry import RULES
-from constructs_lib.templates import json_resource_lines
+from eu_residency.cli.main import main
+from eu_residency.rules.registry import RULES
+from eu_residency.template_loader import json_resource_lines
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "templates"
@@ -291,7 +291,7 @@ def test_console_script_is_installed_and_starts_without_aws_cdk() -> None:
     result = subprocess.run([str(script), "check", str(BAD_RDS)], capture_output=True, text=True, check=False)
     assert result.returncode == 1 and "EU-ENC-001" in result.stdout
     probe = (
-        "import sys; from constructs_lib.cli.main import main; main(['check', sys.argv[1]]); "
+        "import sys; from eu_residency.cli.main import main; main(['check', sys.argv[1]]); "
         "sys.stderr.write(str(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii'))))"
     )
     loaded = subprocess.run([sys.executable, "-c", probe, str(BAD_RDS)], capture_output=True, text=True, check=False)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.inventory import (
+from eu_residency.core.settings import RuleSettings
+from eu_residency.inventory.builder import (
     UNCLASSIFIED,
     UNKNOWN_REGION,
     AtRestStatus,
@@ -21,7 +22,6 @@ from constructs_lib.inventory import (
     short_name,
     stack_name,
 )
-from constructs_lib.rules import RuleSettings
 from tests.conftest import REPO
 
 EU = "eu-west-1"
@@ -581,7 +581,7 @@ def test_inventory_as_dict_is_plain_json() -> None:
 
 def test_the_inventory_imports_neither_aws_cdk_nor_jsii() -> None:
     code = (
-        "import sys, constructs_lib.inventory\n"
+        "import sys, eu_residency.inventory.builder\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii')))"
     )
     result = subprocess.run(

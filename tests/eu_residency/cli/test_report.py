@@ -18,14 +18,15 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.audit.formatters import json_format as audit_json
-from constructs_lib.audit.model import AuditFinding, AuditReport, Coverage, InventoryItem
-from constructs_lib.cli.check import run_check
-from constructs_lib.cli.formatters import json_format
-from constructs_lib.cli.main import main
-from constructs_lib.cli.report import REPORT_FILES, ReviewPack, write_review_pack
-from constructs_lib.inventory import UNKNOWN_REGION, FlowKind
-from constructs_lib.rules import RuleSettings, Severity
+from eu_residency.audit.formatters import json_format as audit_json
+from eu_residency.audit.model import AuditFinding, AuditReport, Coverage, InventoryItem
+from eu_residency.check_run.run import run_check
+from eu_residency.cli.main import main
+from eu_residency.core.rule_model import Severity
+from eu_residency.core.settings import RuleSettings
+from eu_residency.formats import json_format
+from eu_residency.inventory.builder import UNKNOWN_REGION, FlowKind
+from eu_residency.review_pack.html import REPORT_FILES, ReviewPack, write_review_pack
 from tests.conftest import REPO, offline_environment
 from tests.test_app import NPX
 

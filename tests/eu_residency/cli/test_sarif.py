@@ -10,14 +10,15 @@ import pytest
 from jsonschema import Draft7Validator
 from jsonschema.validators import validator_for
 
-from constructs_lib.cli.check import run_check
-from constructs_lib.cli.formatters import FORMATTERS, sarif
-from constructs_lib.cli.model import CheckRun
-from constructs_lib.rules import RuleSettings, Severity
-from constructs_lib.rules.catalogue import acknowledgement_text
-from constructs_lib.rules.registry import RULES, RULES_BY_ID
+from eu_residency.check_run.model import CheckRun
+from eu_residency.check_run.run import run_check
+from eu_residency.core.rule_model import Severity
+from eu_residency.core.settings import RuleSettings
+from eu_residency.formats import FORMATTERS, sarif
+from eu_residency.rules.catalogue import acknowledgement_text
+from eu_residency.rules.registry import RULES, RULES_BY_ID
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 BAD = "tests/fixtures/templates/bad/EU-ENC-001.yaml"
 GOOD = "tests/fixtures/templates/good/EU-ENC-001.yaml"

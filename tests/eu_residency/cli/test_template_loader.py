@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from constructs_lib.templates import TemplateError, parse_template
+from eu_residency.template_loader import TemplateError, parse_template
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10)
 DOCUMENTS = st.recursive(

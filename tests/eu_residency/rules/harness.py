@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from constructs_lib.rules import Finding, Rule, RuleSettings, TemplateInput, check_templates
-from constructs_lib.templates import load_template
+from eu_residency.core.rule_model import Finding, Rule
+from eu_residency.core.settings import RuleSettings
+from eu_residency.rules.engine import TemplateInput, check_templates
+from eu_residency.template_loader import load_template
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "templates"

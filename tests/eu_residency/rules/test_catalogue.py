@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from constructs_lib.rules import catalogue
-from constructs_lib.rules.model import Family, Rule, Severity
-from constructs_lib.rules.registry import RULES
+from eu_residency.core.rule_model import Family, Rule, Severity
+from eu_residency.rules import catalogue
+from eu_residency.rules.registry import RULES
 from tests.conftest import REPO
-from tests.rules.harness import fixtures, run_rule
+from tests.eu_residency.rules.harness import fixtures, run_rule
 
 RULE_ID = re.compile(r"^EU-(RES|ENC|RET)-\d{3}$")
 # Rules whose violation is the resource (or stack) itself: there is no value to leave unresolved.
@@ -109,7 +109,7 @@ def test_every_rule_is_in_the_catalogue() -> None:
 
 def test_rule_core_imports_nothing_from_aws_cdk_or_jsii() -> None:
     code = (
-        "import sys, constructs_lib.rules.registry, constructs_lib.templates; "
+        "import sys, eu_residency.rules.registry, eu_residency.template_loader; "
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii', 'cdk_nag', 'boto3')); "
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from constructs_lib.rules import Resource, RuleSettings, Severity, TemplateView
-from constructs_lib.rules.checks import (
+from eu_residency.core.rule_model import Resource, Severity
+from eu_residency.core.settings import RuleSettings
+from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.rules.predicates import (
     MISSING,
     arn_region_violations,
     require_set,
@@ -13,7 +15,6 @@ from constructs_lib.rules.checks import (
     text_options,
     values_at,
 )
-from constructs_lib.rules.template import Unknown
 
 TEMPLATE: dict[str, Any] = {
     "Parameters": {"Flag": {"Type": "String"}},

@@ -37,8 +37,10 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 
-from constructs_lib.rules import Finding, RuleSettings, TemplateInput, check_templates
-from constructs_lib.rules.registry import RULES
+from eu_residency.core.rule_model import Finding
+from eu_residency.core.settings import RuleSettings
+from eu_residency.rules.engine import TemplateInput, check_templates
+from eu_residency.rules.registry import RULES
 from stacks.context import CLI_DEFAULT_CONTEXT
 
 ACCOUNT = "123456789012"

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from constructs_lib.rules import Rule, Severity
-from constructs_lib.rules.registry import RULES
-from tests.rules.harness import expected_failures, failing_ids, fixtures, run_rule
+from eu_residency.core.rule_model import Rule, Severity
+from eu_residency.rules.registry import RULES
+from tests.eu_residency.rules.harness import expected_failures, failing_ids, fixtures, run_rule
 
 BAD = [(rule, path) for rule in RULES for path in fixtures("bad", rule)]
 GOOD = [(rule, path) for rule in RULES for path in fixtures("good", rule)]

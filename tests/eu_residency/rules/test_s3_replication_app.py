@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.rules import Finding, RuleSettings, Severity, TemplateInput, check_templates
-from constructs_lib.rules.residency.s3_multi_region_access_point import RULE as ACCESS_POINT_RULE
-from constructs_lib.rules.residency.s3_replication import RULE as REPLICATION_RULE
+from eu_residency.core.rule_model import Finding, Severity
+from eu_residency.core.settings import RuleSettings
+from eu_residency.rules.engine import TemplateInput, check_templates
+from eu_residency.rules.residency.s3_multi_region_access_point import RULE as ACCESS_POINT_RULE
+from eu_residency.rules.residency.s3_replication import RULE as REPLICATION_RULE
 
 REPLICA_NAME = "chat-replica-dr"
 REPLICA_ARN = f"arn:aws:s3:::{REPLICA_NAME}"

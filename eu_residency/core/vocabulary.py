@@ -1,0 +1,110 @@
+"""The CloudFormation and AWS vocabulary the product reads, each item defined once.
+
+Intrinsic function names and their YAML short tags, pseudo parameters, the ``Fn::Sub`` variable pattern,
+the one ARN parser, the AWS-managed KMS key alias, the tags the secure constructs write, and the limits
+that keep every reader bounded on hostile input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# -- intrinsic functions ----------------------------------------------------------------------------------
+
+# Functions that resolve to a value (the YAML short tag is the name without ``Fn::``: ``!Sub``).
+VALUE_FUNCTIONS: tuple[str, ...] = (
+    "Fn::Base64", "Fn::Cidr", "Fn::FindInMap", "Fn::GetAtt", "Fn::GetAZs", "Fn::ImportValue", "Fn::Join",
+    "Fn::Select", "Fn::Split", "Fn::Sub", "Fn::Transform", "Fn::ToJsonString", "Fn::Length", "Fn::If",
+)  # fmt: skip
+# Condition functions; ``Condition`` names a condition of the template.
+CONDITION_FUNCTIONS: tuple[str, ...] = ("Fn::And", "Fn::Equals", "Fn::Not", "Fn::Or", "Condition")
+# Values another stack gives at deploy time.
+CROSS_STACK_FUNCTIONS: tuple[str, ...] = ("Fn::ImportValue", "Fn::GetStackOutput")
+# Written bare in YAML (``!Ref``, ``!Condition``), not as ``Fn::Ref``.
+BARE_FUNCTIONS: tuple[str, ...] = ("Ref", "Condition")
+# Every short tag the template loader reads: ``!Ref``, ``!Sub``, ``!GetAtt``, ...
+SHORT_TAGS: tuple[str, ...] = (
+    "Ref",
+    *(name.removeprefix("Fn::") for name in (*VALUE_FUNCTIONS, *CONDITION_FUNCTIONS) if name != "Condition"),
+    "Condition",
+)
+
+
+def function_of_tag(tag: str) -> str:
+    """The intrinsic a YAML short tag stands for: ``Sub`` -> ``Fn::Sub``, ``Ref`` -> ``Ref``."""
+    return tag if tag in BARE_FUNCTIONS else f"Fn::{tag}"
+
+
+# ``${Name}`` and ``${Resource.Attribute}`` in an Fn::Sub template; ``${!Literal}`` is escaped text.
+SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+# -- pseudo parameters ------------------------------------------------------------------------------------
+
+PSEUDO_PREFIX = "AWS::"
+REGION = "AWS::Region"
+ACCOUNT_ID = "AWS::AccountId"
+PARTITION = "AWS::Partition"
+URL_SUFFIX = "AWS::URLSuffix"
+NO_VALUE_NAME = "AWS::NoValue"
+STANDARD_URL_SUFFIX = "amazonaws.com"
+
+# -- ARNs and regions -------------------------------------------------------------------------------------
+
+# The shape of a region name: eu-west-1, us-gov-west-1, eusc-de-east-1.
+REGION_NAME = r"[a-z]{2,4}(?:-[a-z]+)+-\d+"
+REGION_SHAPE = re.compile(rf"^{REGION_NAME}$")
+_PARTITION_NAME = r"aws[a-z-]*"
+_SERVICE_NAME = r"[a-z0-9-]+"
+# An ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE (REGION and ACCOUNT may be empty: arn:aws:s3:::bucket).
+_ARN = re.compile(
+    rf"arn:(?P<partition>{_PARTITION_NAME}):(?P<service>{_SERVICE_NAME}):(?P<region>[^:]*):(?P<account>[^:]*):"
+    r"(?P<resource>.*)",
+    re.S,
+)
+# The start of an ARN that names a region, anywhere in a text (a policy document, a URL, a joined string).
+REGIONAL_ARN = re.compile(rf"arn:{_PARTITION_NAME}:(?P<service>{_SERVICE_NAME}):(?P<region>{REGION_NAME}):")
+# SERVICE.REGION.amazonaws.com(.cn) endpoints.
+ENDPOINT_REGION = re.compile(rf"\.(?P<region>{REGION_NAME})\.amazonaws\.com")
+# An availability zone: its region and one letter.
+AVAILABILITY_ZONE = re.compile(rf"^(?P<region>{REGION_NAME})[a-z]$")
+
+
+@dataclass(frozen=True)
+class Arn:
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    @property
+    def prefix(self) -> str:
+        """``arn:aws:rds:eu-west-1:123456789012:``, to build the ARN of a sibling resource."""
+        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:"
+
+
+def parse_arn(text: str | None) -> Arn | None:
+    """The parts of a whole ARN, or None when ``text`` is not one."""
+    match = _ARN.fullmatch(text or "")
+    if match is None:
+        return None
+    return Arn(**match.groupdict())
+
+
+# -- keys and tags ----------------------------------------------------------------------------------------
+
+# An AWS-managed KMS key (alias/aws/s3), by alias or alias ARN: it encrypts, but no one can change its policy.
+AWS_MANAGED_KEY_ALIAS = re.compile(r"(?:^|:)(?P<alias>alias/aws/[A-Za-z0-9/_-]*)")
+AWS_MANAGED_KEY_ALIAS_PREFIX = "alias/aws/"
+
+# The tags the secure constructs write on every data-bearing resource.
+CLASSIFICATION_TAG = "data-classification"
+RESIDENCY_TAG = "data-residency"
+
+# -- limits -----------------------------------------------------------------------------------------------
+
+# Deeper than this, a value is not worth resolving: it is reported as unknown (no recursion blow-up).
+MAX_NESTING = 64
+# A text with more conditional combinations than this (Fn::If inside Fn::Join/Fn::Sub) is read as unknown.
+MAX_COMBINATIONS = 64
