@@ -57,7 +57,7 @@ def synth(target: str, checks: str, outdir: str) -> dict[str, Any]:
 
     watch = Stopwatch()
     # Before the plugin object exists, so that jsii calls the timed method.
-    pack.EuResidencyChecks.validate = watch.wrap("pack_validate_s", pack.EuResidencyChecks.validate)  # type: ignore[method-assign]
+    pack.EuResidencyPlugin.validate = watch.wrap("pack_validate_s", pack.EuResidencyPlugin.validate)  # type: ignore[method-assign]
     setattr(pack, "check_templates", watch.wrap("rule_core_s", check_templates))  # noqa: B010
     imported = time.perf_counter()
     if target == "platform":
@@ -80,7 +80,7 @@ def synth(target: str, checks: str, outdir: str) -> dict[str, Any]:
         Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     elif checks == "pack":
         settings = settings_from_context(app.node.try_get_context)
-        Validations.of(app).add_plugins(pack.EuResidencyChecks(settings))
+        Validations.of(app).add_plugins(pack.EuResidencyPlugin(settings))
     built = time.perf_counter()
     app.synth()
     synthesized = time.perf_counter()

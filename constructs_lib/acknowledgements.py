@@ -5,10 +5,10 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, Validations
 from constructs import IConstruct
 
-from eu_residency.core.rule_model import PACK_NAME
+from eu_residency.core.rule_model import PLUGIN_NAME
 
 AWS_SOLUTIONS = "AwsSolutions"
-EU_RESIDENCY = PACK_NAME
+EU_RESIDENCY = PLUGIN_NAME
 # aws-cdk-lib's built-in template validation plugin, as CDK namespaces it.
 CLOUDFORMATION_VALIDATE = "CloudFormation-Validate"
 

@@ -8,7 +8,7 @@ from typing import Any
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from constructs_lib.validation_plugin import EuResidencyChecks
+from constructs_lib.validation_plugin import EuResidencyPlugin
 from eu_residency.core.regions import RegionError
 from eu_residency.core.settings import RuleSettings
 
@@ -30,7 +30,7 @@ def apply_guardrails(app: App, *, allowed_regions: Iterable[str] | None = None) 
     ``eu-residency:eu-endpoints`` (URL prefixes, e-mail domains, phone prefixes) are read from context.
     """
     settings = settings_from_context(app.node.try_get_context, allowed_regions=allowed_regions)
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), EuResidencyChecks(settings))
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), EuResidencyPlugin(settings))
     return settings
 
 

@@ -21,12 +21,10 @@ from aws_cdk import (
     PolicyViolation,
 )
 
-from eu_residency.core.rule_model import PACK_NAME, Finding
+from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
 from eu_residency.rules.engine import TemplateInput, check_templates
 from eu_residency.rules.registry import RULES, RULES_BY_ID
-
-PLUGIN_NAME = PACK_NAME
 
 
 def _version() -> str:
@@ -37,7 +35,7 @@ def _version() -> str:
 
 
 @jsii.implements(IPolicyValidationPlugin)
-class EuResidencyChecks:
+class EuResidencyPlugin:
     """The EU residency, encryption and retention rules as a CDK validation plugin."""
 
     def __init__(self, settings: RuleSettings | None = None) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from eu_residency.check_run.model import Acknowledgement, CheckedFinding, CheckRun, TemplateResult
-from eu_residency.core.rule_model import PACK_NAME, Finding
+from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
 from eu_residency.rules.engine import TemplateInput, check_templates
 from eu_residency.template_loader import TemplateError, parse_template_with_lines, read_template_text
@@ -101,7 +101,7 @@ def _cdk_acknowledgements(report_path: Path) -> Iterable[tuple[str, str, str]]:
     except (OSError, ValueError):
         return
     for plugin in report.get("pluginReports", []) if isinstance(report, dict) else []:
-        if plugin.get("pluginName") != PACK_NAME:
+        if plugin.get("pluginName") != PLUGIN_NAME:
             continue
         for acknowledged in plugin.get("suppressedViolations", []):
             reason = str(acknowledged.get("reason") or "").strip()
@@ -193,5 +193,5 @@ def acknowledgements(metadata: Any) -> list[Acknowledgement]:
                 continue
             rule_id, reason = entry.get("id"), entry.get("reason")
             if isinstance(rule_id, str) and isinstance(reason, str) and reason.strip():
-                found.append(Acknowledgement(rule_id.removeprefix(f"{PACK_NAME}::"), reason.strip(), source))
+                found.append(Acknowledgement(rule_id.removeprefix(f"{PLUGIN_NAME}::"), reason.strip(), source))
     return found

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from eu_residency.core.template_view import TemplateView
+from eu_residency.core.template_view import Resource, TemplateView
 
 PropertyPath = tuple[str | int, ...]
 
-# The name the rules run under, at synthesis time and in reports; acknowledgements use PACK_NAME::RULE-ID.
-PACK_NAME = "EU-Residency"
+# The name the rules run under, at synthesis time and in reports; acknowledgements use PLUGIN_NAME::RULE-ID.
+PLUGIN_NAME = "EU-Residency"
 
 
 class Severity(Enum):
@@ -34,22 +33,6 @@ class Family(Enum):
 
 
 @dataclass(frozen=True)
-class Resource:
-    """One resource as CloudFormation sees it."""
-
-    logical_id: str
-    type: str
-    properties: Mapping[str, Any]
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-    condition: str | None = None
-
-    @property
-    def construct_path(self) -> str | None:
-        path = self.metadata.get("aws:cdk:path")
-        return path if isinstance(path, str) else None
-
-
-@dataclass(frozen=True)
 class Violation:
     """What a check returns: where in the resource, and why (the rule supplies the fix)."""
 
@@ -60,8 +43,8 @@ class Violation:
     severity: Severity | None = None
 
 
-ResourceCheck = Callable[[Resource, "TemplateView"], Iterable[Violation]]
-TemplateCheck = Callable[["TemplateView"], Iterable[Violation]]
+ResourceCheck = Callable[[Resource, TemplateView], Iterable[Violation]]
+TemplateCheck = Callable[[TemplateView], Iterable[Violation]]
 
 
 @dataclass(frozen=True)
@@ -78,7 +61,7 @@ class Rule:
     fix: str
     severity: Severity
     resource_types: frozenset[str]
-    check: ResourceCheck | None = None
+    check_resource: ResourceCheck | None = None
     check_template: TemplateCheck | None = None
     # Set when the rule can also report a lower severity (residency: proven outside is fatal, unprovable
     # is an error); documented in the catalogue.

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from eu_residency.core.rule_model import Resource
 from eu_residency.core.settings import RuleSettings
 
 # Deeper than this, a value is not worth resolving: it is reported as unknown (no recursion blow-up).
@@ -21,6 +20,22 @@ MAX_DEPTH = 64
 T = TypeVar("T")
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource as CloudFormation sees it."""
+
+    logical_id: str
+    type: str
+    properties: Mapping[str, Any]
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    condition: str | None = None
+
+    @property
+    def construct_path(self) -> str | None:
+        path = self.metadata.get("aws:cdk:path")
+        return path if isinstance(path, str) else None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from eu_residency.check_run.model import CheckedFinding, CheckRun
-from eu_residency.core.rule_model import PACK_NAME, Rule, Severity
+from eu_residency.core.rule_model import PLUGIN_NAME, Rule, Severity
 from eu_residency.rules.catalogue import acknowledgement_text, severity_text
 from eu_residency.rules.registry import RULES
 
@@ -54,7 +54,7 @@ def _help(rule: Rule) -> dict[str, str]:
     if _acknowledgeable(rule):
         lines.append(
             "How to acknowledge: with a reason, on the narrowest construct; in CDK "
-            f'`Validations.of(construct).acknowledge(Acknowledgment(id="{PACK_NAME}::{rule.id}", reason="..."))`, '
+            f'`Validations.of(construct).acknowledge(Acknowledgment(id="{PLUGIN_NAME}::{rule.id}", reason="..."))`, '
             "in a template the resource's Metadata (the template's, for the stack itself) "
             f'`{{"eu-residency": {{"acknowledgements": [{{"id": "{rule.id}", "reason": "..."}}]}}}}`.'
         )

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from eu_residency.core.rule_model import Resource
 from eu_residency.core.settings import RuleSettings
-from eu_residency.core.template_view import OneOf, ResourceRef, TemplateView, Unknown, options
+from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown, options
+from eu_residency.core.values import MISSING, scalar
 from eu_residency.rules.encryption import elasticache_transit, opensearch_transit, rds_database_tls, s3_bucket_tls
 from eu_residency.rules.encryption._in_transit import EngineKind, engine_kind
-from eu_residency.rules.predicates import MISSING, scalar
 
 UNKNOWN_REGION = "unknown"
 UNCLASSIFIED = "unclassified"

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from eu_residency.core.rule_model import PACK_NAME, Family, Rule, Severity
+from eu_residency.core.rule_model import PLUGIN_NAME, Family, Rule, Severity
 
 FAMILY_TITLES = {
     Family.RESIDENCY: "Residency: data is stored in, copied to and sent to allowed regions only",
     Family.ENCRYPTION: "Encryption: at rest and in transit",
     Family.RETENTION: "Retention: data is kept only as long as needed",
 }
-PLUGIN_NAMESPACE = PACK_NAME
+PLUGIN_NAMESPACE = PLUGIN_NAME
 
 
 def severity_text(rule: Rule) -> str:

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eu_residency.core.rule_model import Finding, Resource, Rule, Violation
+from eu_residency.core.rule_model import Finding, Rule, Violation
 from eu_residency.core.settings import RuleSettings
-from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
 from eu_residency.rules.registry import RULES
 
 
@@ -52,10 +52,12 @@ def check_view(view: TemplateView, rules: Iterable[Rule]) -> list[Finding]:
     for rule in rules:
         if rule.check_template is not None:
             findings.extend(_finding(rule, None, violation) for violation in rule.check_template(view))
-        if rule.check is not None:
+        if rule.check_resource is not None:
             for resource in resources:
                 if rule.applies_to(resource.type):
-                    findings.extend(_finding(rule, resource, violation) for violation in rule.check(resource, view))
+                    findings.extend(
+                        _finding(rule, resource, violation) for violation in rule.check_resource(resource, view)
+                    )
     unique = list(dict.fromkeys(findings))  # the branches of an Fn::If often fail the same way
     return _without_catch_all_duplicates(unique, {rule.id for rule in rules if rule.catch_all})
 

@@ -3,36 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from eu_residency.core.regions import EU_REGIONS, REGIONS_OUTSIDE_EU
-from eu_residency.core.rule_model import PropertyPath, Resource, Severity, Violation
-from eu_residency.core.template_view import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
-
-MISSING: Any = NO_VALUE
+from eu_residency.core.rule_model import PropertyPath, Severity, Violation
+from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown
+from eu_residency.core.values import MISSING, get, referenced_ids, text_options, values_at
 
 # arn:PARTITION:SERVICE:REGION:ACCOUNT:..., and SERVICE.REGION.amazonaws.com(.cn) endpoints.
 ARN_REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d+):")
 ENDPOINT_REGION = re.compile(r"\.(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d+)\.amazonaws\.com")
 REGION_SHAPE = re.compile(r"^[a-z]{2,4}(?:-[a-z]+)+-\d+$")
-
-
-def get(properties: Mapping[str, Any], path: PropertyPath) -> Any:
-    """The raw value at ``path`` under ``properties``, or MISSING."""
-    value: Any = properties
-    for part in path:
-        if isinstance(part, int) and isinstance(value, list):
-            if not 0 <= part < len(value):
-                return MISSING
-            value = value[part]
-        elif isinstance(part, str) and isinstance(value, Mapping):
-            if part not in value:
-                return MISSING
-            value = value[part]
-        else:
-            return MISSING
-    return value
 
 
 def prop_path(*parts: str | int) -> PropertyPath:
@@ -41,55 +23,6 @@ def prop_path(*parts: str | int) -> PropertyPath:
 
 def dotted(path: PropertyPath) -> str:
     return ".".join(str(part) for part in path)
-
-
-def values_at(view: TemplateView, properties: Mapping[str, Any], path: PropertyPath) -> list[Any]:
-    """Every value the property at ``path`` (under Properties) may deploy with, resolved.
-
-    Unlike ``get``, an intrinsic part-way down the path is followed: a decided Fn::If takes its branch, an
-    undecided one gives the values of both. MISSING where the property or a level above it is absent or
-    AWS::NoValue; an ``Unknown`` where a level is not decided by the template or not shaped as the path
-    expects.
-    """
-    if not path or not isinstance(path[0], str):
-        return [Unknown("a property path that does not start with a property name")]
-    first = path[0]
-    return descend(view.resolve(properties[first]) if first in properties else MISSING, path[1:])
-
-
-def descend(value: Any, path: PropertyPath) -> list[Any]:
-    """Like ``values_at``, below an already resolved value (``path`` empty: the value's options)."""
-    found: list[Any] = []
-    _descend(value, path, found)
-    return found
-
-
-def _descend(value: Any, rest: PropertyPath, found: list[Any]) -> None:
-    for option in options(value):
-        if not rest or option is MISSING or isinstance(option, Unknown):
-            found.append(option)
-            continue
-        key, tail = rest[0], rest[1:]
-        if isinstance(key, str) and isinstance(option, Mapping):
-            _descend(option.get(key, MISSING), tail, found)
-        elif isinstance(key, int) and isinstance(option, list):
-            _descend(option[key] if 0 <= key < len(option) else MISSING, tail, found)
-        else:
-            expected = "a list" if isinstance(key, int) else "properties"
-            found.append(Unknown(f"a {type(option).__name__} where {expected} were expected"))
-
-
-def scalar(value: Any) -> str | Unknown | None:
-    """A resolved leaf as text (numbers and booleans as CloudFormation passes them); None when absent or
-    not a scalar.
-    """
-    if isinstance(value, (str, Unknown)):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return None
 
 
 def judge_true(
@@ -165,22 +98,6 @@ def unresolved(path: PropertyPath, what: str, value: Any) -> Violation:
     )
 
 
-def text_options(view: TemplateView, raw: Any) -> list[str | Unknown]:
-    """Every text a property may take; unknown parts stay Unknown."""
-    resolved = view.resolve(raw)
-    result: list[str | Unknown] = []
-    for option in options(resolved):
-        if isinstance(option, (str, Unknown)):
-            result.append(option)
-        elif option is NO_VALUE:
-            continue
-        elif isinstance(option, (int, float)) and not isinstance(option, bool):
-            result.append(str(option))
-        else:
-            result.append(Unknown(f"a {type(option).__name__} where text was expected"))
-    return result
-
-
 def describe_region(region: str) -> str:
     if region in REGIONS_OUTSIDE_EU:
         return f"{region} ({REGIONS_OUTSIDE_EU[region]}, outside the EU)"
@@ -241,32 +158,6 @@ def _may_return_any_value(resource_type: str) -> bool:
         "AWS::CloudFormation::Stack",
     )
 
-
-def referenced_ids(raw: Any) -> list[str]:
-    """The logical ids a raw value refers to (Ref, Fn::GetAtt, Fn::Sub variables), pseudo parameters excluded."""
-    found: list[str] = []
-    if isinstance(raw, list):
-        for item in raw:
-            found += referenced_ids(item)
-    elif isinstance(raw, Mapping):
-        for key, value in raw.items():
-            if key == "Ref" and isinstance(value, str) and not value.startswith("AWS::"):
-                found.append(value)
-            elif key == "Fn::GetAtt" and isinstance(value, list) and value and isinstance(value[0], str):
-                found.append(value[0])
-            elif key == "Fn::GetAtt" and isinstance(value, str):
-                found.append(value.split(".", 1)[0])
-            elif key == "Fn::Sub":
-                template = value[0] if isinstance(value, list) and value else value
-                if isinstance(template, str):
-                    found += [name.split(".", 1)[0] for name in _SUB_NAMES.findall(template) if "::" not in name]
-                found += referenced_ids(value[1] if isinstance(value, list) and len(value) > 1 else None)
-            else:
-                found += referenced_ids(value)
-    return found
-
-
-_SUB_NAMES = re.compile(r"\$\{([^}!][^}]*)\}")
 
 READ_REPLICA_SOURCE = "SourceDBInstanceIdentifier"
 

@@ -14,7 +14,7 @@ from aws_cdk import aws_s3 as s3
 
 from constructs_lib import apply_guardrails
 from constructs_lib.guardrails import GuardrailError, settings_from_context
-from constructs_lib.validation_plugin import PLUGIN_NAME, EuResidencyChecks
+from constructs_lib.validation_plugin import PLUGIN_NAME, EuResidencyPlugin
 from eu_residency.core.regions import EU_REGIONS
 from eu_residency.rules.registry import RULES
 from tests.conftest import REPO
@@ -91,7 +91,7 @@ def test_environment_agnostic_stack_is_a_finding_on_the_stack(report: dict[str, 
 
 
 def test_plugin_declares_every_rule_id() -> None:
-    assert EuResidencyChecks().rule_ids == [rule.id for rule in RULES]
+    assert EuResidencyPlugin().rule_ids == [rule.id for rule in RULES]
 
 
 def test_allowed_regions_come_from_the_argument_then_context_then_the_eu_list() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath
 from eu_residency.core.template_view import TemplateView
-from eu_residency.rules.predicates import MISSING, values_at
+from eu_residency.core.values import MISSING, values_at
 
 
 def may_be_set(view: TemplateView, properties: Mapping[str, Any], path: PropertyPath) -> bool:

@@ -16,7 +16,8 @@ from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath, Violation
 from eu_residency.core.template_view import OneOf, TemplateView, Unknown, options
-from eu_residency.rules.predicates import MISSING, dotted, get, prop_path, unresolved, values_at
+from eu_residency.core.values import MISSING, get, values_at
+from eu_residency.rules.predicates import dotted, prop_path, unresolved
 
 AWS_MANAGED_ALIAS = re.compile(r"alias/aws/[A-Za-z0-9/_-]+")
 NO_KEY_CONTROL = "which gives no key control: its key policy cannot be changed to restrict or revoke its use"

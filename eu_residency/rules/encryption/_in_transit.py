@@ -11,9 +11,10 @@ from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any
 
-from eu_residency.core.rule_model import Resource, Violation
-from eu_residency.core.template_view import NO_VALUE, ResourceRef, TemplateView, Unknown, options
-from eu_residency.rules.predicates import MISSING, prop_path, scalar, unresolved
+from eu_residency.core.rule_model import Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown, options
+from eu_residency.core.values import MISSING, scalar
+from eu_residency.rules.predicates import prop_path, unresolved
 
 # Load balancer security policies (ALB, NLB, and the classic ELB's Reference-Security-Policy) whose minimum
 # protocol is TLS 1.2. A policy name is accepted when it is one of these or starts with one of them
@@ -42,30 +43,6 @@ ELB_DEFAULT_POLICY = "ELBSecurityPolicy-2016-08"
 
 def is_tls12_policy(name: str) -> bool:
     return any(name == family or name.startswith(f"{family}-") for family in TLS12_POLICY_FAMILIES)
-
-
-# -- reading resolved values --------------------------------------------------------------------------
-
-
-def elements(value: Any) -> Iterator[tuple[int | None, Any]]:
-    """The items a resolved list may hold, with their index; (None, Unknown) when the list itself is
-    undecided. AWS::NoValue items are dropped, as CloudFormation drops them.
-    """
-    for option in options(value):
-        if isinstance(option, Unknown):
-            yield None, option
-        elif isinstance(option, list):
-            for index, item in enumerate(option):
-                for item_option in options(item):
-                    if item_option is not NO_VALUE:
-                        yield index, item_option
-
-
-def referent(value: Any) -> str | None:
-    """The logical id a resolved ``Ref`` (not an attribute) points at, or None."""
-    if isinstance(value, ResourceRef) and value.attribute is None:
-        return value.logical_id
-    return None
 
 
 # -- load balancer listeners ----------------------------------------------------------------------------

@@ -22,10 +22,9 @@ from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
-from eu_residency.core.rule_model import Resource
-from eu_residency.core.template_view import ResourceRef, TemplateView, options
+from eu_residency.core.template_view import Resource, ResourceRef, TemplateView, options
+from eu_residency.core.values import MISSING, descend, get, values_at
 from eu_residency.rules.encryption._customer_keys import mentions, texts
-from eu_residency.rules.predicates import MISSING, descend, get, values_at
 
 ELB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
 S3_SERVER_ACCESS_LOG_DELIVERY = "logging.s3.amazonaws.com"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
 from eu_residency.rules.encryption._customer_keys import NO_KEY_CONTROL, key_violations
 
 
@@ -33,5 +33,5 @@ RULE = Rule(
     fix="Set EncryptionKeyArn to a customer-managed key (L2: aws_backup.BackupVault(encryption_key=key)).",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::Backup::BackupVault"}),
-    check=check,
+    check_resource=check,
 )

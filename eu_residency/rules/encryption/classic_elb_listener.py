@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown
-from eu_residency.rules.encryption._in_transit import ELB_DEFAULT_POLICY, elements, is_tls12_policy
-from eu_residency.rules.predicates import MISSING, descend, prop_path, scalar, unresolved
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, descend, elements, scalar
+from eu_residency.rules.encryption._in_transit import ELB_DEFAULT_POLICY, is_tls12_policy
+from eu_residency.rules.predicates import prop_path, unresolved
 
 CLASSIC_LOAD_BALANCER = "AWS::ElasticLoadBalancing::LoadBalancer"
 ENCRYPTED = frozenset({"HTTPS", "SSL"})
@@ -173,5 +174,5 @@ RULE = Rule(
     ),
     severity=Severity.ERROR,
     resource_types=frozenset({CLASSIC_LOAD_BALANCER}),
-    check=check,
+    check_resource=check,
 )

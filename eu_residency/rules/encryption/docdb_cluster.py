@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import ResourceRef, TemplateView
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, ResourceRef, TemplateView
+from eu_residency.core.values import values_at
 from eu_residency.rules.encryption._at_rest import inherited, may_be_set
-from eu_residency.rules.predicates import require_true, values_at
+from eu_residency.rules.predicates import require_true
 
 WHAT = "storage encryption"
 # A restore from a snapshot or another cluster inherits the source's encryption.
@@ -47,5 +48,5 @@ RULE = Rule(
     "aws_docdb.DatabaseCluster(storage_encrypted=True, kms_key=key)).",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::DocDB::DBCluster"}),
-    check=check,
+    check_resource=check,
 )

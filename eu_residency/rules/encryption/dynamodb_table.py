@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
 from eu_residency.rules.predicates import require_true
 
 NOT_SET = (
@@ -37,5 +37,5 @@ RULE = Rule(
     "aws_dynamodb.TableV2(encryption=TableEncryptionV2.customer_managed_key(key))).",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"}),
-    check=check,
+    check_resource=check,
 )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import ResourceRef, TemplateView, Unknown, options
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, ResourceRef, TemplateView, Unknown, options
+from eu_residency.core.values import MISSING, values_at
 from eu_residency.rules.encryption._at_rest import may_be_set
-from eu_residency.rules.predicates import MISSING, judge_true, prop_path, unresolved, values_at
+from eu_residency.rules.predicates import judge_true, prop_path, unresolved
 
 INSTANCE = "AWS::EC2::Instance"
 LAUNCH_TEMPLATE = "AWS::EC2::LaunchTemplate"
@@ -126,5 +127,5 @@ RULE = Rule(
     "aws_ec2.LaunchTemplate(block_devices=[...]).",
     severity=Severity.ERROR,
     resource_types=frozenset({INSTANCE, LAUNCH_TEMPLATE}),
-    check=check,
+    check_resource=check,
 )

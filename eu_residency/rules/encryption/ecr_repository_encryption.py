@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, descend, get, values_at
 from eu_residency.rules.encryption._customer_keys import key_value_violations, one_verdict
-from eu_residency.rules.predicates import MISSING, descend, get, prop_path, unresolved, values_at
+from eu_residency.rules.predicates import prop_path, unresolved
 
 ENCRYPTION: PropertyPath = ("EncryptionConfiguration",)
 TYPE: PropertyPath = (*ENCRYPTION, "EncryptionType")
@@ -74,5 +75,5 @@ RULE = Rule(
     "replaced to change it. Repository creation templates take the same EncryptionConfiguration.",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::ECR::Repository", "AWS::ECR::RepositoryCreationTemplate"}),
-    check=check,
+    check_resource=check,
 )

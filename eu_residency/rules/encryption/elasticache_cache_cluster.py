@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import NO_VALUE, TemplateView, Unknown
-from eu_residency.rules.predicates import prop_path, require_true, text_options, unresolved
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import NO_VALUE, Resource, TemplateView, Unknown
+from eu_residency.core.values import text_options
+from eu_residency.rules.predicates import prop_path, require_true, unresolved
 
 REPLICATION_GROUP_ENGINES = frozenset({"redis", "valkey"})
 MEMCACHED = "memcached"
@@ -71,5 +72,5 @@ RULE = Rule(
     "(aws_elasticache.CfnCacheCluster(transit_encryption_enabled=True)).",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::ElastiCache::CacheCluster"}),
-    check=check,
+    check_resource=check,
 )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown, options
-from eu_residency.rules.predicates import MISSING, get, prop_path, require_true, scalar, unresolved
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown, options
+from eu_residency.core.values import MISSING, get, scalar
+from eu_residency.rules.predicates import prop_path, require_true, unresolved
 
 REQUIRED = "required"
 
@@ -55,5 +56,5 @@ RULE = Rule(
     ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::ElastiCache::ReplicationGroup"}),
-    check=check,
+    check_resource=check,
 )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import OneOf, TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import OneOf, Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, descend, get, values_at
 from eu_residency.rules.encryption._customer_keys import key_value_violations, one_verdict
-from eu_residency.rules.predicates import MISSING, descend, get, prop_path, unresolved, values_at
+from eu_residency.rules.predicates import prop_path, unresolved
 
 STREAM_TYPE: PropertyPath = ("DeliveryStreamType",)
 ENCRYPTION: PropertyPath = ("DeliveryStreamEncryptionConfigurationInput",)
@@ -95,5 +96,5 @@ RULE = Rule(
     "StreamEncryption.aws_owned_key()).",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::KinesisFirehose::DeliveryStream"}),
-    check=check,
+    check_resource=check,
 )

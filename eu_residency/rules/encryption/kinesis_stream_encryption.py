@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, descend, get, values_at
 from eu_residency.rules.encryption._customer_keys import key_value_violations, one_verdict
-from eu_residency.rules.predicates import MISSING, descend, get, prop_path, unresolved, values_at
+from eu_residency.rules.predicates import prop_path, unresolved
 
 ENCRYPTION: PropertyPath = ("StreamEncryption",)
 TYPE: PropertyPath = ("StreamEncryption", "EncryptionType")
@@ -76,5 +77,5 @@ RULE = Rule(
     "alias/aws/kinesis (StreamEncryption.MANAGED) also encrypts, without key control.",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::Kinesis::Stream"}),
-    check=check,
+    check_resource=check,
 )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import OneOf, TemplateView, Unknown
-from eu_residency.rules.predicates import MISSING, judge_true, prop_path, unresolved, values_at
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import OneOf, Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, values_at
+from eu_residency.rules.predicates import judge_true, prop_path, unresolved
 
 KEY_SPEC: PropertyPath = ("KeySpec",)
 ORIGIN: PropertyPath = ("Origin",)
@@ -61,5 +62,5 @@ RULE = Rule(
     "True)); or use constructs_lib's DataKey, which always rotates.",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::KMS::Key"}),
-    check=check,
+    check_resource=check,
 )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown, options
-from eu_residency.rules.encryption._in_transit import LISTENER, elements, protocols, referent
-from eu_residency.rules.predicates import MISSING, descend, prop_path, scalar, unresolved
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown, options
+from eu_residency.core.values import MISSING, descend, elements, referent, scalar
+from eu_residency.rules.encryption._in_transit import LISTENER, protocols
+from eu_residency.rules.predicates import prop_path, unresolved
 
 LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
@@ -180,5 +181,5 @@ RULE = Rule(
     ),
     severity=Severity.ERROR,
     resource_types=frozenset({LISTENER, LISTENER_RULE}),
-    check=check,
+    check_resource=check,
 )

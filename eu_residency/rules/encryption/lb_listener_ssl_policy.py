@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown, options
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown, options
+from eu_residency.core.values import MISSING, scalar
 from eu_residency.rules.encryption._in_transit import (
     ELB_DEFAULT_POLICY,
     ENCRYPTED_LISTENER_PROTOCOLS,
@@ -13,7 +14,7 @@ from eu_residency.rules.encryption._in_transit import (
     is_tls12_policy,
     protocols,
 )
-from eu_residency.rules.predicates import MISSING, prop_path, scalar, unresolved
+from eu_residency.rules.predicates import prop_path, unresolved
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
@@ -69,5 +70,5 @@ RULE = Rule(
     ),
     severity=Severity.ERROR,
     resource_types=frozenset({LISTENER}),
-    check=check,
+    check_resource=check,
 )

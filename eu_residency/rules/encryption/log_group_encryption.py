@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
 from eu_residency.rules.encryption._customer_keys import key_violations
 
 
@@ -36,5 +36,5 @@ RULE = Rule(
     "constructs_lib's EncryptedLogGroup with DataKey.allow_cloudwatch_logs.",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::Logs::LogGroup"}),
-    check=check,
+    check_resource=check,
 )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import OneOf, ResourceRef, TemplateView, Unknown
-from eu_residency.rules.predicates import MISSING, prop_path, unresolved, values_at
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown
+from eu_residency.core.values import MISSING, values_at
+from eu_residency.rules.predicates import prop_path, unresolved
 
 PATH = ("EncryptionInfo", "EncryptionAtRest", "DataVolumeKMSKeyId")
 WHAT = "encryption at rest with a customer-managed key"
@@ -59,5 +60,5 @@ RULE = Rule(
     "aws_msk_alpha.Cluster(ebs_storage_info=EbsStorageInfo(encryption_key=key))).",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::MSK::Cluster"}),
-    check=check,
+    check_resource=check,
 )

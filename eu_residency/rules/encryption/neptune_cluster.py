@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
+from eu_residency.core.values import MISSING, values_at
 from eu_residency.rules.encryption._at_rest import inherited
-from eu_residency.rules.predicates import MISSING, prop_path, require_true, values_at
+from eu_residency.rules.predicates import prop_path, require_true
 
 WHAT = "storage encryption"
 # A restore from a snapshot or another cluster inherits the source's encryption.
@@ -39,5 +40,5 @@ RULE = Rule(
     "aws_neptune_alpha.DatabaseCluster(storage_encrypted=True, kms_key=key)).",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::Neptune::DBCluster"}),
-    check=check,
+    check_resource=check,
 )

@@ -5,25 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown, options
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown, options
+from eu_residency.core.values import MISSING, get, referent, scalar
 from eu_residency.rules.encryption._in_transit import (
     EngineKind,
     default_group_forces_tls,
     engine_kind,
     parameter_group_violations,
     postgres_forces_ssl_by_default,
-    referent,
 )
-from eu_residency.rules.predicates import (
-    MISSING,
-    READ_REPLICA_SOURCE,
-    get,
-    prop_path,
-    read_replica_source,
-    scalar,
-    unresolved,
-)
+from eu_residency.rules.predicates import READ_REPLICA_SOURCE, prop_path, read_replica_source, unresolved
 
 INSTANCE = "AWS::RDS::DBInstance"
 CLUSTER = "AWS::RDS::DBCluster"
@@ -185,5 +177,5 @@ RULE = Rule(
     ),
     severity=Severity.ERROR,
     resource_types=frozenset({INSTANCE, CLUSTER}),
-    check=check,
+    check_resource=check,
 )

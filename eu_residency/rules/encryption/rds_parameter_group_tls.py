@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
 from eu_residency.rules.encryption._in_transit import parameter_group_violations
 
 
@@ -30,5 +30,5 @@ RULE = Rule(
     ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::RDS::DBParameterGroup", "AWS::RDS::DBClusterParameterGroup"}),
-    check=check,
+    check_resource=check,
 )

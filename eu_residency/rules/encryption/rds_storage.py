@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown
-from eu_residency.rules.predicates import (
-    MISSING,
-    READ_REPLICA_SOURCE,
-    get,
-    prop_path,
-    read_replica_source,
-    require_true,
-    unresolved,
-)
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, get
+from eu_residency.rules.predicates import READ_REPLICA_SOURCE, prop_path, read_replica_source, require_true, unresolved
 
 
 def check(resource: Resource, view: TemplateView, depth: int = 0) -> Iterator[Violation]:
@@ -50,5 +43,5 @@ RULE = Rule(
     "storage_encryption_key=key); or use constructs_lib's PostgresDatabase.",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::RDS::DBInstance", "AWS::RDS::DBCluster"}),
-    check=check,
+    check_resource=check,
 )

@@ -10,10 +10,9 @@ from enum import Enum
 from itertools import product
 from typing import Any
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import NO_VALUE, TemplateView, Unknown, options
-from eu_residency.rules.encryption._in_transit import referent
-from eu_residency.rules.predicates import MISSING, scalar
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import NO_VALUE, Resource, TemplateView, Unknown, options
+from eu_residency.core.values import MISSING, referent, scalar
 
 BUCKET = "AWS::S3::Bucket"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
@@ -524,5 +523,5 @@ RULE = Rule(
     ),
     severity=Severity.ERROR,
     resource_types=frozenset({BUCKET}),
-    check=check,
+    check_resource=check,
 )

@@ -6,11 +6,12 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
-from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, descend, get, values_at
 from eu_residency.rules.encryption._customer_keys import NO_KEY_CONTROL, key_value_violations, one_verdict
 from eu_residency.rules.encryption._s3 import sse_s3_log_sources
-from eu_residency.rules.predicates import MISSING, descend, get, judge_true, prop_path, unresolved, values_at
+from eu_residency.rules.predicates import judge_true, prop_path, unresolved
 
 ENCRYPTION: PropertyPath = ("BucketEncryption",)
 CONFIGURATION: PropertyPath = ("BucketEncryption", "ServerSideEncryptionConfiguration")
@@ -153,5 +154,5 @@ RULE = Rule(
     "bucket's LoggingConfiguration.DestinationBucketName, or its policy admits the log delivery.",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::S3::Bucket"}),
-    check=check,
+    check_resource=check,
 )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, descend, get, values_at
 from eu_residency.rules.encryption._customer_keys import key_value_violations, key_violations
-from eu_residency.rules.predicates import MISSING, descend, get, unresolved, values_at
+from eu_residency.rules.predicates import unresolved
 
 REPLICAS: PropertyPath = ("ReplicaRegions",)
 
@@ -62,5 +63,5 @@ RULE = Rule(
     "replica_regions=[ReplicaRegion(region=..., encryption_key=...)])).",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::SecretsManager::Secret"}),
-    check=check,
+    check_resource=check,
 )

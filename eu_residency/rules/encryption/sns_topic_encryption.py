@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
 from eu_residency.rules.encryption._customer_keys import key_violations
 
 
@@ -34,5 +34,5 @@ RULE = Rule(
     "policy must let the publishing services use it.",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::SNS::Topic"}),
-    check=check,
+    check_resource=check,
 )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import OneOf, TemplateView, Unknown
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import OneOf, Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, get, values_at
 from eu_residency.rules.encryption._customer_keys import is_unset, key_value_violations, one_verdict
-from eu_residency.rules.predicates import MISSING, get, prop_path, unresolved, values_at
+from eu_residency.rules.predicates import prop_path, unresolved
 
 KEY: PropertyPath = ("KmsMasterKeyId",)
 SSE_SQS: PropertyPath = ("SqsManagedSseEnabled",)
@@ -71,5 +72,5 @@ RULE = Rule(
     "SqsManagedSseEnabled to false (encryption=QueueEncryption.SQS_MANAGED, never UNENCRYPTED).",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::SQS::Queue"}),
-    check=check,
+    check_resource=check,
 )

@@ -7,7 +7,8 @@ from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath, Severity, Violation
 from eu_residency.core.template_view import TemplateView, Unknown
-from eu_residency.rules.predicates import prop_path, text_options
+from eu_residency.core.values import text_options
+from eu_residency.rules.predicates import prop_path
 
 
 def endpoint_violations(view: TemplateView, raw: Any, path: PropertyPath, what: str) -> Iterator[Violation]:

@@ -16,7 +16,8 @@ from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath, Severity, Violation
 from eu_residency.core.template_view import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
-from eu_residency.rules.predicates import MISSING, arn_region_violations, get, prop_path, region_violations
+from eu_residency.core.values import MISSING, get
+from eu_residency.rules.predicates import arn_region_violations, prop_path, region_violations
 
 STAR = "*"  # in a ``walk`` pattern: every element of a list
 MAX_DEPTH = 16

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
 from eu_residency.rules.residency._replication import STAR, arn_violations, settled, walk
 
 VAULTS = ("AWS::Backup::BackupVault", "AWS::Backup::LogicallyAirGappedBackupVault")
@@ -41,5 +41,5 @@ RULE = Rule(
     severity=Severity.FATAL,
     unprovable_severity=Severity.ERROR,
     resource_types=frozenset({"AWS::Backup::BackupPlan"}),
-    check=check,
+    check_resource=check,
 )

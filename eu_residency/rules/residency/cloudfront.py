@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
-from eu_residency.rules.predicates import get, prop_path
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
+from eu_residency.core.values import get
+from eu_residency.rules.predicates import prop_path
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
@@ -42,5 +43,5 @@ RULE = Rule(
     "CloudFront; remove the AWS::CloudFront::Distribution and any Lambda@Edge association.",
     severity=Severity.FATAL,
     resource_types=frozenset({"AWS::CloudFront::Distribution", "AWS::CloudFront::StreamingDistribution"}),
-    check=check,
+    check_resource=check,
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
 from eu_residency.rules.residency._replication import STAR, arn_violations, region_leaf, settled, walk
 
 
@@ -36,5 +36,5 @@ RULE = Rule(
     severity=Severity.FATAL,
     unprovable_severity=Severity.ERROR,
     resource_types=frozenset({"AWS::DynamoDB::GlobalTable"}),
-    check=check,
+    check_resource=check,
 )

@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown
-from eu_residency.rules.predicates import MISSING, prop_path, region_violations, text_options
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, text_options
+from eu_residency.rules.predicates import prop_path, region_violations
 from eu_residency.rules.residency._replication import STAR, region_leaf, settled, walk
 
 # eu-west-1a: the region, then one zone letter.
@@ -73,5 +74,5 @@ RULE = Rule(
     severity=Severity.FATAL,
     unprovable_severity=Severity.ERROR,
     resource_types=frozenset({"AWS::EFS::FileSystem"}),
-    check=check,
+    check_resource=check,
 )

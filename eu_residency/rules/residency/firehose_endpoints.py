@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
-from eu_residency.rules.predicates import MISSING, get
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
+from eu_residency.core.values import MISSING, get
 from eu_residency.rules.residency._endpoints import endpoint_violations
 
 # Destinations outside AWS, and where each keeps its endpoint.
@@ -36,5 +36,5 @@ RULE = Rule(
     "data in the EU, add its URL prefix to the context key eu-residency:eu-endpoints.",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::KinesisFirehose::DeliveryStream"}),
-    check=check,
+    check_resource=check,
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
@@ -28,5 +28,5 @@ RULE = Rule(
     fix="Expose the regional load balancer directly; remove the AWS::GlobalAccelerator resources.",
     severity=Severity.FATAL,
     resource_types=frozenset({"AWS::GlobalAccelerator::Accelerator", "AWS::GlobalAccelerator::Listener"}),
-    check=check,
+    check_resource=check,
 )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
-from eu_residency.rules.predicates import MISSING, get, prop_path, unresolved
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
+from eu_residency.core.values import MISSING, get
+from eu_residency.rules.predicates import prop_path, unresolved
 from eu_residency.rules.residency._replication import arn_violations, settled, walk
 
 
@@ -54,5 +55,5 @@ RULE = Rule(
     severity=Severity.FATAL,
     unprovable_severity=Severity.ERROR,
     resource_types=frozenset({"AWS::KMS::Key", "AWS::KMS::ReplicaKey"}),
-    check=check,
+    check_resource=check,
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
 from eu_residency.rules.predicates import describe_region, prop_path, region_violations
 from eu_residency.rules.residency._references import region_properties, region_references
 
@@ -43,6 +43,6 @@ RULE = Rule(
     "stack's own region.",
     severity=Severity.FATAL,
     resource_types=frozenset({"*"}),
-    check=check,
+    check_resource=check,
     catch_all=True,
 )

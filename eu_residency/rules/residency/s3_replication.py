@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown
-from eu_residency.rules.predicates import MISSING, text_options
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, text_options
 from eu_residency.rules.residency._replication import STAR, bucket_violations, settled, walk
 
 WHAT = "the replication destination bucket"
@@ -50,5 +50,5 @@ RULE = Rule(
     severity=Severity.FATAL,
     unprovable_severity=Severity.ERROR,
     resource_types=frozenset({"AWS::S3::Bucket"}),
-    check=check,
+    check_resource=check,
 )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown
-from eu_residency.rules.predicates import get, prop_path, text_options
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import get, text_options
+from eu_residency.rules.predicates import prop_path
 from eu_residency.rules.residency._endpoints import endpoint_violations
 
 EXTERNAL_PROTOCOLS = frozenset({"http", "https", "email", "email-json", "sms"})
@@ -49,5 +50,5 @@ RULE = Rule(
     "EU, add its URL prefix, e-mail domain (@example.eu) or country code (+353) to eu-residency:eu-endpoints.",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::SNS::Subscription", "AWS::SNS::Topic"}),
-    check=check,
+    check_resource=check,
 )

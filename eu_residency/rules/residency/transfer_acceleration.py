@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown
-from eu_residency.rules.predicates import MISSING, get, prop_path, text_options
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, get, text_options
+from eu_residency.rules.predicates import prop_path
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
@@ -40,5 +41,5 @@ RULE = Rule(
     severity=Severity.FATAL,
     unprovable_severity=Severity.ERROR,
     resource_types=frozenset({"AWS::S3::Bucket"}),
-    check=check,
+    check_resource=check,
 )

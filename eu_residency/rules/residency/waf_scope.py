@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown
-from eu_residency.rules.predicates import get, prop_path, text_options
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import get, text_options
+from eu_residency.rules.predicates import prop_path
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
@@ -37,5 +38,5 @@ RULE = Rule(
     resource_types=frozenset(
         {"AWS::WAFv2::WebACL", "AWS::WAFv2::RuleGroup", "AWS::WAFv2::IPSet", "AWS::WAFv2::RegexPatternSet"}
     ),
-    check=check,
+    check_resource=check,
 )

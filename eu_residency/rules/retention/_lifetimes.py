@@ -7,7 +7,8 @@ from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath, Violation
 from eu_residency.core.template_view import Unknown, options
-from eu_residency.rules.predicates import MISSING, dotted, prop_path, scalar, unresolved
+from eu_residency.core.values import MISSING, scalar
+from eu_residency.rules.predicates import dotted, prop_path, unresolved
 
 
 def days(value: Any) -> int | Unknown | None:

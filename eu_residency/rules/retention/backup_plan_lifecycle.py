@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
-from eu_residency.rules.encryption._in_transit import elements
-from eu_residency.rules.predicates import descend, get, unresolved
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
+from eu_residency.core.values import descend, elements, get
+from eu_residency.rules.predicates import unresolved
 from eu_residency.rules.retention._lifetimes import days_violations
 
 RULES = ("BackupPlan", "BackupPlanRule")
@@ -59,5 +59,5 @@ RULE = Rule(
     ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::Backup::BackupPlan"}),
-    check=check,
+    check_resource=check,
 )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.rule_model import Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
-from eu_residency.rules.predicates import get
+from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView
+from eu_residency.core.values import get
 from eu_residency.rules.retention._lifetimes import days_violations
 
 
@@ -34,5 +34,5 @@ RULE = Rule(
     ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::Logs::LogGroup"}),
-    check=check,
+    check_resource=check,
 )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from eu_residency.core.rule_model import PropertyPath, Resource, Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView, Unknown
-from eu_residency.rules.encryption._in_transit import elements
-from eu_residency.rules.predicates import MISSING, descend, dotted, get, prop_path, scalar, unresolved
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, descend, elements, get, scalar
+from eu_residency.rules.predicates import dotted, prop_path, unresolved
 from eu_residency.rules.retention._lifetimes import days
 
 STATUS = ("VersioningConfiguration", "Status")
@@ -136,5 +136,5 @@ RULE = Rule(
     ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::S3::Bucket"}),
-    check=check,
+    check_resource=check,
 )

@@ -42,15 +42,15 @@ def test_rule_carries_its_metadata(rule: Rule) -> None:
     assert rule.title and not rule.title.endswith(".") and rule.title[0].isupper()
     assert len(rule.explanation) >= 60
     assert len(rule.fix) >= 30
-    assert (rule.check is None) != (rule.check_template is None)
-    assert bool(rule.resource_types) == (rule.check is not None)
+    assert (rule.check_resource is None) != (rule.check_template is None)
+    assert bool(rule.resource_types) == (rule.check_resource is not None)
     if rule.family is not Family.RESIDENCY:
         assert rule.severity is Severity.ERROR, "encryption and retention findings are errors"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
 def test_each_rule_lives_in_a_module_of_its_own_named_for_it(rule: Rule) -> None:
-    check = rule.check or rule.check_template
+    check = rule.check_resource or rule.check_template
     module = inspect.getmodule(check)
     assert module is not None and module.__doc__ is not None
     assert module.__doc__.startswith(f"{rule.id}: "), module.__name__
@@ -58,7 +58,7 @@ def test_each_rule_lives_in_a_module_of_its_own_named_for_it(rule: Rule) -> None
         module.__name__.split(".")[-2]
         == {"EU-RES": "residency", "EU-ENC": "encryption", "EU-RET": "retention"}[rule.family.value]
     )
-    owners = [other.id for other in RULES if inspect.getmodule(other.check or other.check_template) is module]
+    owners = [other.id for other in RULES if inspect.getmodule(other.check_resource or other.check_template) is module]
     assert owners == [rule.id]
 
 

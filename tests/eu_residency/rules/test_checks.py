@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from eu_residency.core.rule_model import Resource, Severity
+from eu_residency.core.rule_model import Severity
 from eu_residency.core.settings import RuleSettings
-from eu_residency.core.template_view import TemplateView, Unknown
-from eu_residency.rules.predicates import (
-    MISSING,
-    arn_region_violations,
-    require_set,
-    require_true,
-    text_options,
-    values_at,
-)
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, text_options, values_at
+from eu_residency.rules.predicates import arn_region_violations, require_set, require_true
 
 TEMPLATE: dict[str, Any] = {
     "Parameters": {"Flag": {"Type": "String"}},
