@@ -9,7 +9,6 @@ and reads the templates in Python: see README.md, "Why a validation plugin, not 
 from __future__ import annotations
 
 import json
-from importlib import metadata
 from pathlib import Path
 
 import jsii
@@ -21,17 +20,11 @@ from aws_cdk import (
     PolicyViolation,
 )
 
+from eu_residency.core.product import tool_version
 from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
 from eu_residency.rules.engine import TemplateInput, check_templates
 from eu_residency.rules.registry import RULES, RULES_BY_ID
-
-
-def _version() -> str:
-    try:
-        return metadata.version("eu-residency")
-    except metadata.PackageNotFoundError:
-        return "0.0.0"
 
 
 @jsii.implements(IPolicyValidationPlugin)
@@ -47,7 +40,7 @@ class EuResidencyPlugin:
 
     @property
     def version(self) -> str:
-        return _version()
+        return tool_version()
 
     @property
     def rule_ids(self) -> list[str]:

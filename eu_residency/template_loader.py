@@ -10,10 +10,7 @@ from typing import Any
 
 import yaml
 
-SHORT_TAGS = (
-    "Ref", "Condition", "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select",
-    "Split", "Sub", "Transform", "And", "Equals", "If", "Not", "Or", "ToJsonString", "Length",
-)  # fmt: skip
+from eu_residency.core.vocabulary import SHORT_TAGS, function_of_tag
 
 
 class TemplateError(ValueError):
@@ -29,7 +26,7 @@ class _TemplateLoader(_SAFE_LOADER):  # type: ignore[valid-type,misc]
 
 
 def _construct(tag: str) -> Any:
-    key = tag if tag in ("Ref", "Condition") else f"Fn::{tag}"
+    key = function_of_tag(tag)
 
     def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
         if isinstance(node, yaml.ScalarNode):

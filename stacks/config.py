@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from eu_residency.core.regions import EU_REGIONS, describe_outside_eu, is_eu_region
+from eu_residency.core.regions import EU_REGIONS, describe_region, is_eu_region
 from eu_residency.scp import ROLE_ARN, policy_json, region_deny_policy
 
 PLACEHOLDER_ACCOUNT_KEY = "eu-residency:placeholder-account"
@@ -239,7 +239,7 @@ class _Section:
 def _eu_region(section: _Section, name: str, value: str) -> str:
     if not is_eu_region(value):
         raise ConfigError(
-            f"context key '{section.key(name)}': {describe_outside_eu(value)}; user data must stay in "
+            f"context key '{section.key(name)}': {describe_region(value)}; user data must stay in "
             f"the EU, use one of {', '.join(sorted(EU_REGIONS))}"
         )
     return value

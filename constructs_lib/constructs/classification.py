@@ -7,8 +7,8 @@ from enum import Enum
 from aws_cdk import Tags
 from constructs import IConstruct
 
-CLASSIFICATION_TAG = "data-classification"
-RESIDENCY_TAG = "data-residency"
+from eu_residency.core.vocabulary import CLASSIFICATION_TAG, RESIDENCY_TAG
+
 RESIDENCY_EU = "eu"
 
 

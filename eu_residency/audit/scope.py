@@ -8,7 +8,6 @@ cannot be shown), and the pagination bound.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,9 +17,10 @@ from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[impor
 
 from eu_residency.audit.model import NOT_AUDITED, AuditFinding, Coverage, InventoryItem, kind
 from eu_residency.audit.session import ClientFactory, describe_error
-from eu_residency.core.regions import REGIONS_OUTSIDE_EU, is_eu_region
+from eu_residency.core.regions import describe_region
 from eu_residency.core.rule_model import Severity
 from eu_residency.core.settings import RuleSettings
+from eu_residency.core.vocabulary import AWS_MANAGED_KEY_ALIAS, CLASSIFICATION_TAG, parse_arn
 from eu_residency.rules.registry import RULES_BY_ID
 
 T = TypeVar("T")
@@ -28,11 +28,6 @@ T = TypeVar("T")
 # No listing of an account needs more pages than this; a server that keeps answering with a next token
 # stops the listing, which is then reported as not audited.
 MAX_PAGES = 2000
-CLASSIFICATION_TAG = "data-classification"
-ARN = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[^:]*):(?P<region>[^:]*):(?P<account>[^:]*):(?P<rest>.*)$"
-)
-AWS_MANAGED_ALIAS = re.compile(r"(^|:)alias/aws/")
 
 
 class TooManyPagesError(Exception):
@@ -40,16 +35,14 @@ class TooManyPagesError(Exception):
 
 
 def arn_region(arn: str | None) -> str | None:
-    match = ARN.match(arn or "")
-    return match.group("region") or None if match else None
+    parsed = parse_arn(arn)
+    return parsed.region or None if parsed else None
 
 
 def arn_prefix(arn: str) -> str | None:
     """``arn:aws:rds:eu-west-1:123456789012:`` of an ARN, to build the ARN of a sibling resource."""
-    match = ARN.match(arn)
-    if not match:
-        return None
-    return f"arn:{match.group('partition')}:{match.group('service')}:{match.group('region')}:{match.group('account')}:"
+    parsed = parse_arn(arn)
+    return parsed.prefix if parsed else None
 
 
 def pages(client: Any, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
@@ -99,7 +92,7 @@ class KeyDirectory:
     def customer_managed(self, key: str | None, region: str) -> bool:
         if not key:
             return False
-        if AWS_MANAGED_ALIAS.search(key):
+        if AWS_MANAGED_KEY_ALIAS.search(key):
             return False
         with self._lock:
             manager = self._managers.get(key)
@@ -251,9 +244,5 @@ class Scope:
         return region in self.settings.allowed_regions
 
     def outside(self, region: str) -> str:
-        """``us-east-1 (N. Virginia), outside the EU`` or ``eu-west-3, not an allowed region (eu-west-1)``."""
-        if not is_eu_region(region):
-            where = REGIONS_OUTSIDE_EU.get(region)
-            return f"{region} ({where}), outside the EU" if where else f"{region}, not a known EU region"
-        allowed = ", ".join(sorted(self.settings.allowed_regions))
-        return f"{region}, not one of the allowed regions ({allowed})"
+        """``us-east-1 (N. Virginia, outside the EU)``, ``eu-west-3 (in the EU but not one of the allowed ...)``."""
+        return describe_region(region, self.settings.allowed_regions)

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-EU_REGIONS: frozenset[str] = frozenset(
-    {
-        "eu-west-1",  # Ireland
-        "eu-west-3",  # Paris
-        "eu-central-1",  # Frankfurt
-        "eu-north-1",  # Stockholm
-        "eu-south-1",  # Milan
-        "eu-south-2",  # Spain
-        "eusc-de-east-1",  # European Sovereign Cloud, Brandenburg
-    }
-)
+# Each EU region, with the place a reader knows it by.
+EU_REGION_PLACES: dict[str, str] = {
+    "eu-west-1": "Ireland",
+    "eu-west-3": "Paris",
+    "eu-central-1": "Frankfurt",
+    "eu-north-1": "Stockholm",
+    "eu-south-1": "Milan",
+    "eu-south-2": "Spain",
+    "eusc-de-east-1": "European Sovereign Cloud, Brandenburg",
+}
+EU_REGIONS: frozenset[str] = frozenset(EU_REGION_PLACES)
+# The European Sovereign Cloud's regions are in a partition of their own.
+SOVEREIGN_CLOUD_PREFIX = "eusc-"
+SOVEREIGN_CLOUD_PARTITION = "aws-eusc"
+STANDARD_PARTITION = "aws"
 
 # European, but outside the European Union: data stored there has left the EU.
 EUROPEAN_REGIONS_OUTSIDE_EU: dict[str, str] = {
@@ -82,9 +86,29 @@ def is_known_region(region: str) -> bool:
     return region in EU_REGIONS or region in REGIONS_OUTSIDE_EU
 
 
-def describe_outside_eu(region: str) -> str:
-    where = REGIONS_OUTSIDE_EU.get(region)
-    return f"{region} ({where}) is outside the EU" if where else f"{region} is not a known EU region"
+def place(region: str) -> str | None:
+    """The place a region is known by (``Ireland``, ``N. Virginia``), or None for a name no list holds."""
+    return EU_REGION_PLACES.get(region) or REGIONS_OUTSIDE_EU.get(region)
+
+
+def partition_of(region: str | None) -> str:
+    """The partition of a region, for the ARNs of the stack's own resources."""
+    if region and region.startswith(SOVEREIGN_CLOUD_PREFIX):
+        return SOVEREIGN_CLOUD_PARTITION
+    return STANDARD_PARTITION
+
+
+def describe_region(region: str, allowed: frozenset[str] | None = None) -> str:
+    """Where a region is, for a finding: ``us-east-1 (N. Virginia, outside the EU)``, ``eu-south-2 (in the EU
+    but not in the allowed regions)``; with ``allowed``, the allowed regions are named.
+    """
+    if region in REGIONS_OUTSIDE_EU:
+        return f"{region} ({REGIONS_OUTSIDE_EU[region]}, outside the EU)"
+    if region in EU_REGIONS:
+        if allowed is None:
+            return f"{region} (in the EU but not in the allowed regions)"
+        return f"{region} (in the EU but not one of the allowed regions: {', '.join(sorted(allowed))})"
+    return f"{region} (outside the EU)"
 
 
 def validate_allowed_regions(regions: Iterable[str]) -> frozenset[str]:
@@ -94,6 +118,6 @@ def validate_allowed_regions(regions: Iterable[str]) -> frozenset[str]:
         raise RegionError("the allowed-region set is empty; name at least one EU region")
     outside = sorted(r for r in allowed if not is_eu_region(r))
     if outside:
-        reasons = "; ".join(describe_outside_eu(r) for r in outside)
+        reasons = "; ".join(describe_region(r) for r in outside)
         raise RegionError(f"allowed regions must all be in the EU: {reasons}; use only {', '.join(sorted(EU_REGIONS))}")
     return allowed

@@ -12,14 +12,23 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from eu_residency.core.regions import partition_of
 from eu_residency.core.settings import RuleSettings
-
-# Deeper than this, a value is not worth resolving: it is reported as unknown (no recursion blow-up).
-MAX_DEPTH = 64
+from eu_residency.core.vocabulary import (
+    ACCOUNT_ID,
+    CONDITION_FUNCTIONS,
+    CROSS_STACK_FUNCTIONS,
+    MAX_NESTING,
+    NO_VALUE_NAME,
+    PARTITION,
+    PSEUDO_PREFIX,
+    REGION,
+    STANDARD_URL_SUFFIX,
+    SUB_VARIABLE,
+    URL_SUFFIX,
+)
 
 T = TypeVar("T")
-
-_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -120,16 +129,14 @@ class TemplateView:
 
     @property
     def partition(self) -> str:
-        if self.region and self.region.startswith("eusc-"):
-            return "aws-eusc"
-        return "aws"
+        return partition_of(self.region)
 
     # -- values -----------------------------------------------------------------------------------
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
         """The value with every intrinsic the template decides worked out; the rest as Unknown/OneOf."""
-        if depth > MAX_DEPTH:
-            return Unknown(f"a value nested deeper than {MAX_DEPTH} levels")
+        if depth > MAX_NESTING:
+            return Unknown(f"a value nested deeper than {MAX_NESTING} levels")
         if isinstance(value, list):
             return [self.resolve(item, depth + 1) for item in value]
         if not isinstance(value, Mapping):
@@ -180,15 +187,15 @@ class TemplateView:
         if not isinstance(name, str):
             return Unknown(f"a Ref to {name!r}, which is not a name")
         pseudo = {
-            "AWS::Region": self.region if self.region else Unknown("the stack's region is not set"),
-            "AWS::AccountId": self.account if self.account else Unknown("the stack's account is not set"),
-            "AWS::Partition": self.partition,
-            "AWS::URLSuffix": "amazonaws.com",
-            "AWS::NoValue": NO_VALUE,
+            REGION: self.region if self.region else Unknown("the stack's region is not set"),
+            ACCOUNT_ID: self.account if self.account else Unknown("the stack's account is not set"),
+            PARTITION: self.partition,
+            URL_SUFFIX: STANDARD_URL_SUFFIX,
+            NO_VALUE_NAME: NO_VALUE,
         }
         if name in pseudo:
             return pseudo[name]
-        if name.startswith("AWS::"):
+        if name.startswith(PSEUDO_PREFIX):
             return Unknown(f"the pseudo parameter {name}, known only at deploy time")
         parameters = self.template.get("Parameters")
         if isinstance(parameters, Mapping) and name in parameters:
@@ -219,9 +226,9 @@ class TemplateView:
             return self._if(argument, depth)
         if key == "Fn::FindInMap":
             return self._find_in_map(argument, depth)
-        if key in ("Fn::ImportValue", "Fn::GetStackOutput"):
+        if key in CROSS_STACK_FUNCTIONS:
             return Unknown(f"a value {key} takes from another stack at deploy time")
-        if key in ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition"):
+        if key in CONDITION_FUNCTIONS:
             decided = self._evaluate({key: argument}, depth)
             return decided if decided is not None else Unknown("a condition decided at deploy time")
         return Unknown(f"the result of {key}")
@@ -266,7 +273,7 @@ class TemplateView:
             unknown.append(value if isinstance(value, Unknown) else Unknown(f"${{{name}}}"))
             return ""
 
-        text = _SUB_VARIABLE.sub(substitute, argument).replace("${!", "${")
+        text = SUB_VARIABLE.sub(substitute, argument).replace("${!", "${")
         if not unknown:
             return text
         first = unknown[0]
@@ -309,7 +316,7 @@ class TemplateView:
 
     def _evaluate(self, body: Any, depth: int) -> bool | None:
         """A condition expression: True, False, or None when deploy-time input decides it."""
-        if depth > MAX_DEPTH or not isinstance(body, Mapping) or len(body) != 1:
+        if depth > MAX_NESTING or not isinstance(body, Mapping) or len(body) != 1:
             return None
         ((key, argument),) = body.items()
         if key == "Condition":

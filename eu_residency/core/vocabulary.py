@@ -66,6 +66,10 @@ _ARN = re.compile(
 REGIONAL_ARN = re.compile(rf"arn:{_PARTITION_NAME}:(?P<service>{_SERVICE_NAME}):(?P<region>{REGION_NAME}):")
 # SERVICE.REGION.amazonaws.com(.cn) endpoints.
 ENDPOINT_REGION = re.compile(rf"\.(?P<region>{REGION_NAME})\.amazonaws\.com")
+# An S3 bucket ARN up to the bucket's name (bucket ARNs name no region and no account).
+S3_BUCKET_ARN_PREFIX = re.compile(rf"^arn:{_PARTITION_NAME}:s3:::")
+# An account as an IAM principal: its root ARN or its bare 12-digit id.
+ACCOUNT_PRINCIPAL = re.compile(rf"^(?:arn:{_PARTITION_NAME}:iam::\d{{12}}:root|\d{{12}})$")
 # An availability zone: its region and one letter.
 AVAILABILITY_ZONE = re.compile(rf"^(?P<region>{REGION_NAME})[a-z]$")
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
-from eu_residency.core.regions import EU_REGIONS, REGIONS_OUTSIDE_EU
+from eu_residency.core.regions import describe_region
 from eu_residency.core.rule_model import PropertyPath, Severity, Violation
 from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown
 from eu_residency.core.values import MISSING, get, referenced_ids, text_options, values_at
+from eu_residency.core.vocabulary import REGION_SHAPE, REGIONAL_ARN
 
 # arn:PARTITION:SERVICE:REGION:ACCOUNT:..., and SERVICE.REGION.amazonaws.com(.cn) endpoints.
-ARN_REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d+):")
-ENDPOINT_REGION = re.compile(r"\.(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d+)\.amazonaws\.com")
-REGION_SHAPE = re.compile(r"^[a-z]{2,4}(?:-[a-z]+)+-\d+$")
 
 
 def prop_path(*parts: str | int) -> PropertyPath:
@@ -98,14 +95,6 @@ def unresolved(path: PropertyPath, what: str, value: Any) -> Violation:
     )
 
 
-def describe_region(region: str) -> str:
-    if region in REGIONS_OUTSIDE_EU:
-        return f"{region} ({REGIONS_OUTSIDE_EU[region]}, outside the EU)"
-    if region in EU_REGIONS:
-        return f"{region} (in the EU but not in the allowed regions)"
-    return f"{region} (outside the EU)"
-
-
 def region_violations(
     view: TemplateView, raw: Any, path: PropertyPath, what: str, *, in_properties: bool = True
 ) -> Iterator[Violation]:
@@ -145,7 +134,7 @@ def arn_region_violations(view: TemplateView, raw: Any, path: PropertyPath, what
                 Severity.ERROR,
             )
             continue
-        match = ARN_REGION.match(option)
+        match = REGIONAL_ARN.match(option)
         region = match["region"] if match else None
         if region and region not in view.settings.allowed_regions:
             yield Violation(prop_path(*path), f"{what} {option} is in {describe_region(region)}", Severity.FATAL)

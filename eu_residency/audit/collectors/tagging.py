@@ -6,7 +6,8 @@ store's own listing returns (RDS, EFS, Secrets Manager) counts first.
 
 from __future__ import annotations
 
-from eu_residency.audit.scope import CLASSIFICATION_TAG, Scope, pages, tag_value
+from eu_residency.audit.scope import Scope, pages, tag_value
+from eu_residency.core.vocabulary import CLASSIFICATION_TAG
 
 SERVICE = "resourcegroupstaggingapi"
 

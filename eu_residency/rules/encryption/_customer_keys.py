@@ -10,16 +10,15 @@ for the key's own rules (rotation, residency) to judge.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath, Violation
 from eu_residency.core.template_view import OneOf, TemplateView, Unknown, options
 from eu_residency.core.values import MISSING, get, values_at
+from eu_residency.core.vocabulary import AWS_MANAGED_KEY_ALIAS, AWS_MANAGED_KEY_ALIAS_PREFIX
 from eu_residency.rules.predicates import dotted, prop_path, unresolved
 
-AWS_MANAGED_ALIAS = re.compile(r"alias/aws/[A-Za-z0-9/_-]+")
 NO_KEY_CONTROL = "which gives no key control: its key policy cannot be changed to restrict or revoke its use"
 
 
@@ -79,9 +78,9 @@ def aws_managed_alias(value: Any, raw: Any) -> str | None:
     account in it, in an environment-agnostic stack).
     """
     if isinstance(value, str):
-        match = AWS_MANAGED_ALIAS.search(value)
-        return match.group(0) if match else None
-    if isinstance(value, Unknown) and mentions(raw, "alias/aws/"):
+        match = AWS_MANAGED_KEY_ALIAS.search(value)
+        return match.group("alias") if match else None
+    if isinstance(value, Unknown) and mentions(raw, AWS_MANAGED_KEY_ALIAS_PREFIX):
         return "alias/aws/..."
     return None
 

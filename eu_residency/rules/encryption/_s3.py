@@ -17,18 +17,17 @@ The policy is what shows it when the load balancer or the logged bucket is in an
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
 from eu_residency.core.template_view import Resource, ResourceRef, TemplateView, options
 from eu_residency.core.values import MISSING, descend, get, values_at
+from eu_residency.core.vocabulary import ACCOUNT_PRINCIPAL
 from eu_residency.rules.encryption._customer_keys import mentions, texts
 
 ELB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
 S3_SERVER_ACCESS_LOG_DELIVERY = "logging.s3.amazonaws.com"
-ACCOUNT_PRINCIPAL = re.compile(r"^(?:arn:aws[a-z-]*:iam::\d{12}:root|\d{12})$")
 ELB_LOG_PATH = "/AWSLogs/"
 ALB_ACCESS_LOG_BUCKET = "access_logs.s3.bucket"
 ALB_ACCESS_LOGS = "Application Load Balancer access logs"

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown
 from eu_residency.core.values import MISSING, values_at
+from eu_residency.core.vocabulary import AWS_MANAGED_KEY_ALIAS
 from eu_residency.rules.predicates import prop_path, unresolved
 
 PATH = ("EncryptionInfo", "EncryptionAtRest", "DataVolumeKMSKeyId")
 WHAT = "encryption at rest with a customer-managed key"
 # alias/aws/kafka, or its ARN: an AWS-managed key, whatever the service.
-AWS_MANAGED_ALIAS = re.compile(r"(^|:)alias/aws/")
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
@@ -38,7 +37,7 @@ def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
             yield unresolved(PATH, WHAT, key)
         elif not isinstance(key, str):
             yield unresolved(PATH, WHAT, Unknown(f"a {type(key).__name__} where a key was expected"))
-        elif AWS_MANAGED_ALIAS.search(key):
+        elif AWS_MANAGED_KEY_ALIAS.search(key):
             yield Violation(
                 prop_path(*PATH),
                 f"data is encrypted at rest with the AWS-managed key {key}, not a customer-managed one",

@@ -13,13 +13,13 @@ from typing import Any
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import NO_VALUE, Resource, TemplateView, Unknown, options
 from eu_residency.core.values import MISSING, referent, scalar
+from eu_residency.core.vocabulary import MAX_COMBINATIONS, SUB_VARIABLE
 
 BUCKET = "AWS::S3::Bucket"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
 SECURE_TRANSPORT = "aws:securetransport"
 TLS_CONDITION_OPERATORS = frozenset({"Bool", "BoolIfExists"})
 # A rendered ARN is cut off after this many combinations of undecided Fn::If options.
-MAX_RENDERINGS = 64
 
 
 class Verdict(Enum):
@@ -470,9 +470,6 @@ def _bucket_reference(key: str, argument: Any, view: TemplateView) -> str | None
     return None
 
 
-_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
-
-
 def _sub(argument: Any, view: TemplateView) -> list[str | Unknown]:
     variables: Mapping[str, Any] = {}
     if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], Mapping):
@@ -481,7 +478,7 @@ def _sub(argument: Any, view: TemplateView) -> list[str | Unknown]:
         return [Unknown("a malformed Fn::Sub")]
     pieces: list[list[str | Unknown]] = []
     position = 0
-    for match in _SUB_VARIABLE.finditer(argument):
+    for match in SUB_VARIABLE.finditer(argument):
         pieces.append([argument[position : match.start()].replace("${!", "${")])
         name = match.group(1).strip()
         if name in variables:
@@ -500,7 +497,7 @@ def _combine(pieces: list[list[str | Unknown]], delimiter: str) -> list[str | Un
     for combination in product(*[piece for piece in pieces if piece]):
         unknown = next((part for part in combination if isinstance(part, Unknown)), None)
         results.append(unknown if unknown is not None else delimiter.join(str(part) for part in combination))
-        if len(results) >= MAX_RENDERINGS:
+        if len(results) >= MAX_COMBINATIONS:
             results.append(Unknown("a value with too many Fn::If combinations to follow"))
             break
     return results

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath
-from eu_residency.rules.predicates import ARN_REGION, ENDPOINT_REGION, REGION_SHAPE
+from eu_residency.core.vocabulary import ENDPOINT_REGION, REGION_SHAPE, REGIONAL_ARN
 
-_ARN_WITH_SERVICE = re.compile(r"arn:aws[a-z-]*:(?P<service>[a-z0-9-]+):(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d+):")
 _REGION_KEY = re.compile(r"region$", re.IGNORECASE)
 
 
@@ -37,7 +36,7 @@ def region_references(value: Any, path: PropertyPath = ()) -> Iterator[RegionRef
     ``${AWS::Region}`` and region-less ARNs (``arn:aws:s3:::bucket``, IAM) name no region and pass.
     """
     if isinstance(value, str):
-        for match in _ARN_WITH_SERVICE.finditer(value):
+        for match in REGIONAL_ARN.finditer(value):
             yield RegionReference(path, match["region"], "arn", _excerpt(value, match), match["service"])
         for match in ENDPOINT_REGION.finditer(value):
             yield RegionReference(path, match["region"], "endpoint", _excerpt(value, match))
@@ -70,4 +69,4 @@ def _excerpt(text: str, match: re.Match[str]) -> str:
     return text[match.start() : end].split('"', maxsplit=1)[0].split(maxsplit=1)[0]
 
 
-__all__ = ["ARN_REGION", "RegionProperty", "RegionReference", "region_properties", "region_references"]
+__all__ = ["RegionProperty", "RegionReference", "region_properties", "region_references"]

@@ -9,7 +9,6 @@ since bucket ARNs carry no region.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
@@ -17,14 +16,11 @@ from typing import Any
 from eu_residency.core.rule_model import PropertyPath, Severity, Violation
 from eu_residency.core.template_view import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
 from eu_residency.core.values import MISSING, get
+from eu_residency.core.vocabulary import MAX_COMBINATIONS, MAX_NESTING, S3_BUCKET_ARN_PREFIX, SUB_VARIABLE
 from eu_residency.rules.predicates import arn_region_violations, prop_path, region_violations
 
 STAR = "*"  # in a ``walk`` pattern: every element of a list
-MAX_DEPTH = 16
-MAX_COMBINATIONS = 32  # an Fn::Join/Fn::Sub with more conditional combinations is read as unknown
 
-_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
-_S3_BUCKET_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::")
 _HOLE = "\x00"
 
 Piece = str | Unknown
@@ -101,7 +97,7 @@ def _not_a_structure(value: Any) -> Unknown:
 def _shapes(view: TemplateView, value: Any, *, resolve: bool, depth: int = 0) -> Iterator[Any]:
     """The values ``value`` may take: Fn::If branches, AWS::NoValue as MISSING and, when ``resolve``,
     other intrinsics worked out (a structure given by Fn::FindInMap, say)."""
-    if depth > MAX_DEPTH:
+    if depth > MAX_NESTING:
         yield Unknown("a value nested too deeply")
         return
     if value is NO_VALUE:
@@ -164,7 +160,7 @@ def texts(view: TemplateView, raw: Any) -> list[Text]:
 
 
 def _texts(view: TemplateView, raw: Any, depth: int) -> list[Text | None]:
-    if depth > MAX_DEPTH:
+    if depth > MAX_NESTING:
         return [(Unknown("a value nested too deeply"),)]
     if isinstance(raw, Mapping) and len(raw) == 1:
         ((key, argument),) = raw.items()
@@ -217,7 +213,7 @@ def _sub(view: TemplateView, argument: Any, depth: int) -> list[Text | None]:
         argument, variables = argument
     if not isinstance(argument, str):
         return [(Unknown("a malformed Fn::Sub"),)]
-    literals = _SUB_VARIABLE.split(argument)  # literal, name, literal, name, ..., literal
+    literals = SUB_VARIABLE.split(argument)  # literal, name, literal, name, ..., literal
     choices: list[list[Text | None]] = []
     for index, piece in enumerate(literals):
         if index % 2 == 0:
@@ -351,7 +347,7 @@ def bucket_violations(view: TemplateView, raw: Any, path: PropertyPath, what: st
     for text in texts(view, raw):
         name: Text = text
         if text and isinstance(text[0], str):
-            match = _S3_BUCKET_ARN.match(text[0])
+            match = S3_BUCKET_ARN_PREFIX.match(text[0])
             if match:
                 name = _normalize((text[0][match.end() :], *text[1:]))
             elif text[0].startswith("arn:"):

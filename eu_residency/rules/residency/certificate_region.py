@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from eu_residency.core.regions import describe_region
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, ResourceRef, TemplateView, Unknown
 from eu_residency.core.values import text_options
-from eu_residency.rules.predicates import describe_region, prop_path
+from eu_residency.rules.predicates import prop_path
 from eu_residency.rules.residency._references import region_references
 
 _CERTIFICATE_KEY = re.compile(r"Certificate(Arn)?$")

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown
 from eu_residency.core.values import MISSING, text_options
+from eu_residency.core.vocabulary import AVAILABILITY_ZONE
 from eu_residency.rules.predicates import prop_path, region_violations
 from eu_residency.rules.residency._replication import STAR, region_leaf, settled, walk
 
 # eu-west-1a: the region, then one zone letter.
 WHAT = "the replication destination region"
-AVAILABILITY_ZONE = re.compile(r"^(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d+)[a-z]$")
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from eu_residency.core.regions import describe_region
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView
-from eu_residency.rules.predicates import describe_region, prop_path, region_violations
+from eu_residency.rules.predicates import prop_path, region_violations
 from eu_residency.rules.residency._references import region_properties, region_references
 
 # Not user resources: CDK's version-reporting resource (its Condition lists regions, harmlessly).

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from eu_residency.core.regions import describe_region
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import TemplateView
-from eu_residency.rules.predicates import describe_region
 
 
 def check(view: TemplateView) -> Iterator[Violation]:

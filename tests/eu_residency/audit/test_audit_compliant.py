@@ -106,7 +106,7 @@ def test_allowed_regions_narrow_the_set(platform: dict[str, str]) -> None:
     assert [(item.rule_id, item.region, item.resource, item.severity.value) for item in report.findings] == [
         ("EU-RES-012", EU, platform["plan"], "fatal")
     ]
-    assert "eu-central-1, not one of the allowed regions (eu-west-1)" in report.findings[0].message
+    assert "eu-central-1 (in the EU but not one of the allowed regions: eu-west-1)" in report.findings[0].message
     assert report.allowed_regions == {EU}
 
 
