@@ -21,7 +21,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
-.PHONY: synth test lint typecheck unit install lock clean docs bench
+.PHONY: synth test lint typecheck imports unit install lock clean docs bench
 
 ## The main job: synthesize every stack of every environment with every check into cdk.out/ENV/, and
 ## write the review pack for security into reports/ENV/, also (above all) when findings stop synthesis.
@@ -33,8 +33,8 @@ synth: install
 	  $(VENV)/bin/eu-residency report cdk.out/$$env --out reports/$$env || status=1; \
 	done; exit $$status
 
-## The quality gate: lint, type checks, tests.
-test: lint typecheck unit
+## The quality gate: lint, type checks, the direction of imports, tests.
+test: lint typecheck imports unit
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -42,6 +42,10 @@ lint: install
 
 typecheck: install
 	$(VENV)/bin/mypy
+
+## The layers and forbidden imports of pyproject.toml's [tool.importlinter] contracts (docs/ARCHITECTURE.md).
+imports: install
+	$(VENV)/bin/lint-imports
 
 unit: install $(CHROMIUM)
 	$(VENV)/bin/pytest

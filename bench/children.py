@@ -51,7 +51,7 @@ def synth(target: str, checks: str, outdir: str) -> dict[str, Any]:
         raise SystemExit(f"checks {checks!r}: one of {', '.join(CHECKS)}")
     from aws_cdk import App, Validations  # noqa: PLC0415
 
-    from constructs_lib import pack  # noqa: PLC0415
+    from constructs_lib import validation_plugin as pack  # noqa: PLC0415
     from constructs_lib.guardrails import apply_guardrails, settings_from_context  # noqa: PLC0415
     from eu_residency.rules.engine import check_templates  # noqa: PLC0415
 
