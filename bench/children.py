@@ -102,11 +102,11 @@ def check(paths: list[str]) -> dict[str, Any]:
     """What ``eu-residency check --format json`` does after start-up: load, rules, report."""
     from eu_residency.check_run.run import run_check  # noqa: PLC0415
     from eu_residency.core.settings import RuleSettings  # noqa: PLC0415
-    from eu_residency.formats import FORMATTERS  # noqa: PLC0415
+    from eu_residency.formats import CHECK_RENDERERS  # noqa: PLC0415
 
     imported = time.perf_counter()
     result = run_check(paths, region="eu-west-1", settings=RuleSettings())
-    FORMATTERS["json"](result)
+    CHECK_RENDERERS["json"](result)
     done = time.perf_counter()
     return {
         "import_s": imported - STARTED,

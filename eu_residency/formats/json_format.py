@@ -1,10 +1,13 @@
-"""JSON: for each template its path, region, verdict and findings, for CI to assert on."""
+"""JSON for CI to assert on: a check run's path, region, verdict and findings per template, or a whole audit
+report (``AuditReport.as_dict``, which ``AuditReport.from_dict`` reads back).
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from eu_residency.audit.model import AuditReport
 from eu_residency.check_run.model import CheckRun
 
 
@@ -29,3 +32,7 @@ def document(run: CheckRun) -> dict[str, Any]:
 
 def render(run: CheckRun) -> str:
     return json.dumps(document(run), indent=2) + "\n"
+
+
+def render_audit(report: AuditReport) -> str:
+    return json.dumps(report.as_dict(), indent=2) + "\n"

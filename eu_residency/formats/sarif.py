@@ -1,7 +1,10 @@
-"""SARIF 2.1.0: every rule of the registry, one result per finding, for GitHub code scanning and other viewers.
+"""SARIF 2.1.0 for GitHub code scanning and other viewers: one result per finding of a check run or an audit.
 
-Acknowledged findings are results with an external, accepted suppression carrying the reason; templates that
-could not be checked are tool execution notifications, and make the invocation unsuccessful.
+A check run's log describes every rule of the registry; acknowledged findings are results with an external,
+accepted suppression carrying the reason; templates that could not be checked are tool execution notifications,
+and make the invocation unsuccessful. An audit's log describes the rules the audit can report and locates each
+finding by the resource's ARN (a logical location: there is no file); parts of the account that could not be
+audited are notifications, and the inventory is in the run's property bag.
 """
 
 from __future__ import annotations
@@ -10,28 +13,57 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from eu_residency.audit.model import AuditFinding, AuditReport
 from eu_residency.check_run.model import CheckedFinding, CheckRun
+from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import PLUGIN_NAME, Rule, Severity
 from eu_residency.rules.catalogue import acknowledgement_text, severity_text
-from eu_residency.rules.registry import RULES
+from eu_residency.rules.registry import RULES, RULES_BY_ID
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-TOOL_NAME = "eu-residency"
+SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
-FINGERPRINT = "euResidency/v1"
+CHECK_FINGERPRINT = "euResidency/v1"
+AUDIT_FINGERPRINT = "euResidencyAudit/v1"
 STACK = "(stack)"
-
-
-def tool_version() -> str:
-    try:
-        return metadata.version(TOOL_NAME)
-    except metadata.PackageNotFoundError:
-        return "0.0.0"
+# Every rule id the audit's collectors report; a test keeps it in step with them.
+AUDIT_RULE_IDS: tuple[str, ...] = (
+    "EU-ENC-001",
+    "EU-ENC-005",
+    "EU-ENC-009",
+    "EU-ENC-010",
+    "EU-ENC-011",
+    "EU-ENC-020",
+    "EU-ENC-021",
+    "EU-ENC-022",
+    "EU-ENC-023",
+    "EU-ENC-025",
+    "EU-ENC-026",
+    "EU-ENC-027",
+    "EU-ENC-028",
+    "EU-ENC-040",
+    "EU-ENC-044",
+    "EU-ENC-045",
+    "EU-ENC-047",
+    "EU-RES-001",
+    "EU-RES-010",
+    "EU-RES-011",
+    "EU-RES-012",
+    "EU-RES-013",
+    "EU-RES-014",
+    "EU-RES-015",
+    "EU-RES-017",
+    "EU-RES-018",
+    "EU-RES-020",
+    "EU-RES-030",
+    "EU-RES-031",
+    "EU-RES-033",
+    "EU-RET-001",
+)
 
 
 def _camel_case(text: str) -> str:
@@ -112,7 +144,7 @@ def _fingerprint(finding_key: tuple[str, ...]) -> str:
     return hashlib.sha256("\x1f".join(finding_key).encode("utf-8")).hexdigest()[:32]
 
 
-def _result(
+def _check_result(
     item: CheckedFinding, location: dict[str, Any], rule_index: dict[str, int], fingerprint: str
 ) -> dict[str, Any]:
     finding = item.finding
@@ -138,7 +170,7 @@ def _result(
                     ],
                 }
             ],
-            "partialFingerprints": {FINGERPRINT: fingerprint},
+            "partialFingerprints": {CHECK_FINGERPRINT: fingerprint},
             "properties": {
                 "severity": finding.severity.value,
                 "constructPath": finding.construct_path,
@@ -184,10 +216,10 @@ def document(run: CheckRun) -> dict[str, Any]:
             key = _fingerprint((finding.rule_id, uri, finding.logical_id or "", json.dumps(list(finding.path))))
             # Two findings with the same key (same rule, resource and property) still get distinct fingerprints.
             occurrences[key] = occurrences.get(key, 0) + 1
-            results.append(_result(item, indexed, rule_index, f"{key}:{occurrences[key]}"))
+            results.append(_check_result(item, indexed, rule_index, f"{key}:{occurrences[key]}"))
     return {
         "$schema": SCHEMA,
-        "version": "2.1.0",
+        "version": SARIF_VERSION,
         "runs": [
             {
                 "tool": tool(RULES),
@@ -206,3 +238,69 @@ def document(run: CheckRun) -> dict[str, Any]:
 
 def render(run: CheckRun) -> str:
     return json.dumps(document(run), indent=2) + "\n"
+
+
+def _audit_result(finding: AuditFinding, index: int) -> dict[str, Any]:
+    name = finding.resource.rsplit(":", 1)[-1].rsplit("/", 1)[-1] or finding.resource
+    return {
+        "ruleId": finding.rule_id,
+        "ruleIndex": index,
+        "level": "error",
+        "message": {"text": f"{finding.message}. Fix: {finding.fix}"},
+        "locations": [
+            {
+                "logicalLocations": [
+                    {"name": name, "fullyQualifiedName": finding.resource, "kind": "resource"},
+                ],
+                "properties": {"region": finding.region},
+            }
+        ],
+        "partialFingerprints": {AUDIT_FINGERPRINT: _fingerprint(finding.key)},
+        "properties": {
+            "severity": finding.severity.value,
+            "region": finding.region,
+            "resourceType": finding.resource_type,
+        },
+    }
+
+
+def audit_document(report: AuditReport) -> dict[str, Any]:
+    rule_ids = sorted(set(AUDIT_RULE_IDS) | {finding.rule_id for finding in report.findings})
+    rule_index = {rule_id: index for index, rule_id in enumerate(rule_ids)}
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"{entry.region} {entry.service}: not audited: {entry.reason}"},
+            "properties": {"region": entry.region, "service": entry.service},
+        }
+        for entry in report.not_audited
+    ]
+    return {
+        "$schema": SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": tool([RULES_BY_ID[rule_id] for rule_id in rule_ids], ("live-account",)),
+                "automationDetails": {"id": f"eu-residency-audit/{report.account or 'unknown'}/"},
+                "invocations": [
+                    {
+                        "executionSuccessful": not notifications,
+                        "toolExecutionNotifications": notifications,
+                        "properties": {"summary": report.summary()},
+                    }
+                ],
+                "results": [_audit_result(finding, rule_index[finding.rule_id]) for finding in report.findings],
+                "properties": {
+                    "account": report.account,
+                    "allowedRegions": sorted(report.allowed_regions),
+                    "regions": list(report.regions),
+                    "coverage": [entry.as_dict() for entry in report.coverage],
+                    "inventory": [item.as_dict() for item in report.inventory],
+                },
+            }
+        ],
+    }
+
+
+def render_audit(report: AuditReport) -> str:
+    return json.dumps(audit_document(report), indent=2) + "\n"

@@ -13,8 +13,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from eu_residency.audit.formatters import markdown, sarif
 from eu_residency.audit.model import AuditFileError, AuditReport
+from eu_residency.formats import markdown, sarif
 
 
 def load_audit(path: str | Path) -> AuditReport:
@@ -30,11 +30,11 @@ def load_audit(path: str | Path) -> AuditReport:
 
 
 def markdown_section(report: AuditReport, level: int = 2) -> str:
-    return "\n".join(markdown.section(report, level=level)).rstrip("\n") + "\n"
+    return "\n".join(markdown.audit_section(report, level=level)).rstrip("\n") + "\n"
 
 
 def sarif_run(report: AuditReport) -> dict[str, Any]:
-    run: dict[str, Any] = sarif.document(report)["runs"][0]
+    run: dict[str, Any] = sarif.audit_document(report)["runs"][0]
     return run
 
 

@@ -26,8 +26,9 @@ import pytest
 from botocore.stub import Stubber
 from jsonschema import Draft202012Validator, validators
 
-from eu_residency.audit.formatters import FORMATTERS, markdown, sarif, text
 from eu_residency.audit.model import AuditReport
+from eu_residency.formats import AUDIT_RENDERERS as FORMATTERS
+from eu_residency.formats import markdown, sarif, text
 from tests.eu_residency.audit.conftest import (
     ACCOUNT,
     EU,
@@ -337,11 +338,11 @@ def test_what_was_and_was_not_audited(audited: tuple[Run, AuditReport, Harness])
 def test_every_format_renders_the_report(audited: tuple[Run, AuditReport, Harness]) -> None:
     _, report, _ = audited
     assert AuditReport.from_dict(report.as_dict()) == report
-    rendered = text.render(report)
+    rendered = text.render_audit(report)
     assert rendered.splitlines()[-1] == f"eu-residency: {report.summary()}"
     assert f"  eu-west-2 sqs: {report.not_audited[0].reason}" in rendered
     assert "  FATAL EU-RES-031 global " + ACCELERATOR in rendered
-    document = markdown.render(report)
+    document = markdown.render_audit(report)
     assert "## Not audited" in document
     assert f"| eu-west-2 | sqs | {report.not_audited[0].reason} |" in document
     assert "| global | cloudfront, globalaccelerator, s3 | - |" in document
@@ -351,7 +352,7 @@ def test_every_format_renders_the_report(audited: tuple[Run, AuditReport, Harnes
 def test_sarif_is_valid_and_locates_findings_by_arn(audited: tuple[Run, AuditReport, Harness]) -> None:
     _, report, _ = audited
     schema = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-    log: dict[str, Any] = json.loads(sarif.render(report))
+    log: dict[str, Any] = json.loads(sarif.render_audit(report))
     validator_class = validators.validator_for(schema, default=Draft202012Validator)
     errors = sorted(validator_class(schema).iter_errors(log), key=lambda error: list(error.path))
     assert not errors, [f"{list(error.path)}: {error.message}" for error in errors[:5]]

@@ -13,8 +13,8 @@ import boto3
 import pytest
 
 from eu_residency.audit.collectors import GLOBAL, REGIONAL
-from eu_residency.audit.formatters.sarif import AUDIT_RULE_IDS
 from eu_residency.audit.model import KINDS
+from eu_residency.formats.sarif import AUDIT_RULE_IDS
 from eu_residency.rules.registry import RULES_BY_ID
 
 PACKAGE = Path(__file__).resolve().parents[3] / "eu_residency" / "audit"

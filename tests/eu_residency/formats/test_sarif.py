@@ -14,7 +14,8 @@ from eu_residency.check_run.model import CheckRun
 from eu_residency.check_run.run import run_check
 from eu_residency.core.rule_model import Severity
 from eu_residency.core.settings import RuleSettings
-from eu_residency.formats import FORMATTERS, sarif
+from eu_residency.formats import CHECK_RENDERERS as FORMATTERS
+from eu_residency.formats import sarif
 from eu_residency.rules.catalogue import acknowledgement_text
 from eu_residency.rules.registry import RULES, RULES_BY_ID
 
