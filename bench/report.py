@@ -685,7 +685,7 @@ class Report:
         return [
             "## Hot spots in our code (reported, not changed here)",
             "",
-            f"1. **`{worst}` is quadratic** (`constructs_lib/rules/encryption/s3_bucket_tls.py`): "
+            f"1. **`{worst}` is quadratic** (`eu_residency/rules/encryption/s3_bucket_tls.py`): "
             f"{sec(largest[worst])} of the rules' {sec(sum(largest.values()))} at 2,000 resources, growing with "
             "the number of buckets times the number of resources (section 2). Indexing the template's resources "
             "by type once per `TemplateView` (and the bucket policies by the bucket they name) makes it linear"
@@ -695,8 +695,8 @@ class Report:
                 if others_linear
                 else "."
             ),
-            f"2. **YAML is parsed twice, in pure Python** (`constructs_lib/templates.py` and "
-            f"`constructs_lib/cli/check.py`): {yaml_share * 100:.0f} % of the fixtures' check under the profiler. "
+            f"2. **YAML is parsed twice, in pure Python** (`eu_residency/template_loader.py` and "
+            f"`eu_residency/check_run/run.py`): {yaml_share * 100:.0f} % of the fixtures' check under the profiler. "
             "`yaml.load` with a `SafeLoader` subclass, then `yaml.compose` again for the resources' lines; "
             "PyYAML here has libyaml (`CSafeLoader`), unused. Composing once (with line marks) and constructing "
             "from that node, on the C loader, would cut most of it"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from eu_residency.core.settings import RuleSettings
-from eu_residency.inventory.builder import (
+from eu_residency.inventory import (
     UNCLASSIFIED,
     UNKNOWN_REGION,
     AtRestStatus,
