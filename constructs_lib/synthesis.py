@@ -6,35 +6,14 @@ logical id of each violating resource and where the report file is.
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from aws_cdk import App, CfnElement, Stack
 
-VALIDATION_REPORT = "validation-report.json"
+from eu_residency.assembly import VALIDATION_REPORT, ValidationFinding, load_validation_findings
+
 _VALIDATION_FAILED = ("ValidationFailed", "Validation failed")
-
-
-@dataclass(frozen=True)
-class Violation:
-    plugin: str
-    rule: str
-    severity: str
-    construct_path: str
-    logical_id: str | None
-    stack: str | None
-    location: str | None = None
-
-    def line(self) -> str:
-        where = f"{self.construct_path}"
-        if self.logical_id:
-            where += f" (logical id {self.logical_id} in stack {self.stack})"
-        if self.location:
-            where += f", {self.location}"
-        return f"  {self.severity.upper():7} {self.rule} at {where}"
 
 
 def synthesize_or_report(app: App) -> int:
@@ -50,55 +29,37 @@ def synthesize_or_report(app: App) -> int:
     return 0
 
 
-def read_violations(app: App, report_path: Path) -> list[Violation]:
-    report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
-    violations = []
-    for plugin_report in report.get("pluginReports", []):
-        for violation in plugin_report.get("violations", []):
-            for construct in violation.get("violatingConstructs", []):
-                path = construct.get("constructPath", "")
-                logical_id, stack = _logical_id(app, path)
-                violations.append(
-                    Violation(
-                        plugin=plugin_report.get("pluginName", "?"),
-                        rule=violation.get("ruleName", "?"),
-                        severity=violation.get("severity", "error"),
-                        construct_path=path,
-                        logical_id=logical_id,
-                        stack=stack,
-                        location=(violation.get("ruleMetadata") or {}).get("location"),
-                    )
-                )
-    return violations
-
-
-def read_acknowledged(report_path: Path) -> list[str]:
-    """One line per acknowledged finding, with the reason a person gave."""
-    report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
-    lines = []
-    for plugin_report in report.get("pluginReports", []):
-        for acknowledged in plugin_report.get("suppressedViolations", []):
-            for construct in acknowledged.get("violatingConstructs", []):
-                lines.append(
-                    f"  ACKNOWLEDGED {acknowledged.get('ruleName', '?')} at {construct.get('constructPath', '?')}: "
-                    f"{acknowledged.get('reason', '(no reason)')}"
-                )
-    return lines
-
-
 def summarize(app: App, report_path: Path) -> str:
+    """The summary of the validation report at ``report_path``: one line per open finding, with the logical id
+    of its resource, then the acknowledged ones with their reasons.
+    """
     try:
-        violations = read_violations(app, report_path)
-        acknowledged = read_acknowledged(report_path)
+        findings = load_validation_findings(report_path)
     except (OSError, ValueError) as error:
         return f"eu-residency: synthesis failed validation; the report {report_path} could not be read: {error}"
+    violations = [finding for finding in findings if not finding.acknowledged]
+    acknowledged = [finding for finding in findings if finding.acknowledged]
     lines = [f"eu-residency: synthesis stopped by {len(violations)} finding(s); full report: {report_path}"]
-    lines += [violation.line() for violation in violations]
+    lines += [_violation_line(app, finding) for finding in violations]
     if acknowledged:
         lines.append(f"{len(acknowledged)} finding(s) acknowledged, with their reasons:")
-        lines += acknowledged
+        lines += [
+            f"  ACKNOWLEDGED {finding.rule} at {finding.construct_label}: {finding.reason or '(no reason)'}"
+            for finding in acknowledged
+        ]
     lines.append("Fix each finding, or acknowledge it on the narrowest construct with a reason (README.md).")
     return "\n".join(lines)
+
+
+def _violation_line(app: App, finding: ValidationFinding) -> str:
+    """``  ERROR   EU-ENC-020 at Data/Bucket/Resource (logical id Bucket in stack Data), Properties.X``."""
+    where = finding.construct_label
+    logical_id, stack = _logical_id(app, finding.construct_path) if finding.construct_path else (None, None)
+    if logical_id:
+        where += f" (logical id {logical_id} in stack {stack})"
+    if finding.location:
+        where += f", {finding.location}"
+    return f"  {finding.severity.upper():7} {finding.rule} at {where}"
 
 
 def _logical_id(app: App, construct_path: str) -> tuple[str | None, str | None]:

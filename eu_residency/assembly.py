@@ -1,1 +1,224 @@
-"""The one reader of a cloud assembly (cdk.out): its manifest, templates, nested assemblies and validation report."""
+"""The one reader of a cloud assembly (cdk.out): its manifest, templates, nested assemblies and validation report.
+
+The check run, the review pack and the synthesis summary all read a cdk.out through here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, overload
+
+from eu_residency.template_loader import TemplateError, parse_template, read_template_text
+
+MANIFEST = "manifest.json"
+VALIDATION_REPORT = "validation-report.json"
+STACK_ARTIFACT = "aws:cloudformation:stack"
+NESTED_ASSEMBLY_ARTIFACT = "cdk:cloud-assembly"
+ENVIRONMENT_PREFIX = "aws://"
+# The region of an environment-agnostic stack: aws://unknown-account/unknown-region.
+AGNOSTIC_REGION = "unknown-region"
+# What is shown for a finding whose entry names no construct, no rule or no plugin.
+UNNAMED = "?"
+
+
+class AssemblyError(ValueError):
+    """A cloud assembly whose manifest cannot be read (the message is one line naming it)."""
+
+
+# -- the manifest ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StackArtifact:
+    """A stack of a cloud assembly: its template file, and where it deploys."""
+
+    name: str  # the artifact id in the manifest
+    template: Path
+    region: str | None  # None: environment-agnostic
+    assembly: Path  # the directory of the (nested) assembly the stack belongs to
+
+    @property
+    def validation_report(self) -> Path:
+        return self.assembly / VALIDATION_REPORT
+
+
+def read_stacks(directory: Path) -> list[StackArtifact]:
+    """The stacks of the cloud assembly in ``directory`` and of its nested assemblies, in manifest order."""
+    return list(_stacks(directory, seen=set()))
+
+
+def _stacks(directory: Path, *, seen: set[Path]) -> Iterator[StackArtifact]:
+    seen.add(directory.resolve())
+    manifest_path = directory / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise AssemblyError(f"{manifest_path}: not a readable cloud assembly manifest ({error})") from None
+    if not isinstance(manifest, Mapping):
+        raise AssemblyError(f"{manifest_path}: not a readable cloud assembly manifest (not a JSON object)")
+    artifacts = manifest.get("artifacts")
+    for name, artifact in artifacts.items() if isinstance(artifacts, Mapping) else ():
+        if not isinstance(artifact, Mapping):
+            continue
+        properties = artifact.get("properties")
+        properties = properties if isinstance(properties, Mapping) else {}
+        if artifact.get("type") == STACK_ARTIFACT:
+            template = properties.get("templateFile")
+            if not isinstance(template, str):
+                raise AssemblyError(f"{manifest_path}: the stack {name} names no template file (templateFile)")
+            yield StackArtifact(str(name), directory / template, _region(artifact.get("environment")), directory)
+        elif artifact.get("type") == NESTED_ASSEMBLY_ARTIFACT and isinstance(properties.get("directoryName"), str):
+            nested = directory / properties["directoryName"]
+            if nested.resolve() not in seen:
+                yield from _stacks(nested, seen=seen)
+
+
+def _region(environment: Any) -> str | None:
+    """``aws://123456789012/eu-west-1`` -> ``eu-west-1``; None for an environment-agnostic stack."""
+    text = str(environment if environment is not None else "")
+    region = text.rsplit("/", 1)[-1] if text.startswith(ENVIRONMENT_PREFIX) else None
+    return None if region == AGNOSTIC_REGION else region
+
+
+@dataclass(frozen=True)
+class StackTemplate:
+    """A stack's template, read; ``name`` is its file as the check run names it."""
+
+    stack: StackArtifact
+    template: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.stack.template)
+
+
+def read_templates(stacks: Sequence[StackArtifact]) -> list[StackTemplate]:
+    """The templates of ``stacks``, each file once; one that cannot be read is left out (the check run
+    reports it).
+    """
+    loaded: list[StackTemplate] = []
+    seen: set[Path] = set()
+    for stack in stacks:
+        if stack.template.resolve() in seen:
+            continue
+        seen.add(stack.template.resolve())
+        try:
+            template = parse_template(read_template_text(stack.template), str(stack.template))
+        except TemplateError:
+            continue
+        loaded.append(StackTemplate(stack, template))
+    return loaded
+
+
+# -- the validation report ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidationFinding:
+    """One entry of CDK's validation report for one construct: open, or acknowledged with a reason."""
+
+    plugin: str
+    rule: str
+    severity: str
+    description: str
+    construct_path: str | None  # None: the entry names no construct, or one without a path
+    fix: str | None = None
+    location: str | None = None
+    acknowledged: bool = False
+    reason: str | None = None
+    acknowledged_at: str | None = None
+
+    @property
+    def construct_label(self) -> str:
+        """The construct path as reports print it: ``?`` when the entry names none."""
+        return UNNAMED if self.construct_path is None else self.construct_path
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """CDK's validation-report.json: ``path`` None when the assembly has none, ``error`` when unreadable."""
+
+    path: str | None = None
+    findings: tuple[ValidationFinding, ...] = ()
+    error: str | None = None
+
+    @property
+    def open(self) -> list[ValidationFinding]:
+        return [finding for finding in self.findings if not finding.acknowledged]
+
+    @property
+    def acknowledged(self) -> list[ValidationFinding]:
+        return [finding for finding in self.findings if finding.acknowledged]
+
+
+def read_validation_report(path: Path) -> ValidationReport:
+    """The report at ``path``; absent or unreadable, a report that says so (never an exception)."""
+    if not path.is_file():
+        return ValidationReport()
+    try:
+        findings = load_validation_findings(path)
+    except (OSError, ValueError) as error:
+        return ValidationReport(path=str(path), error=f"{path}: not readable as JSON ({error})")
+    return ValidationReport(path=str(path), findings=findings)
+
+
+def load_validation_findings(path: Path) -> tuple[ValidationFinding, ...]:
+    """Every plugin's findings in the report at ``path``; OSError or ValueError when it cannot be read."""
+    return parse_validation_report(json.loads(path.read_text(encoding="utf-8")))
+
+
+def parse_validation_report(report: Any) -> tuple[ValidationFinding, ...]:
+    """Every plugin's findings, open then acknowledged per plugin, one per construct; whatever in the
+    document is not shaped as CDK writes it is skipped.
+    """
+    findings: list[ValidationFinding] = []
+    plugins = report.get("pluginReports") if isinstance(report, Mapping) else None
+    for plugin in plugins if isinstance(plugins, list) else []:
+        if not isinstance(plugin, Mapping):
+            continue
+        name = _text(plugin, "pluginName", UNNAMED)
+        for key, acknowledged in (("violations", False), ("suppressedViolations", True)):
+            entries = plugin.get(key)
+            for entry in entries if isinstance(entries, list) else []:
+                if isinstance(entry, Mapping):
+                    findings += _findings(name, entry, acknowledged=acknowledged)
+    return tuple(findings)
+
+
+def _findings(plugin: str, entry: Mapping[str, Any], *, acknowledged: bool) -> list[ValidationFinding]:
+    constructs = entry.get("violatingConstructs")
+    paths: list[str | None] = [
+        path if isinstance(path := item.get("constructPath"), str) else None
+        for item in (constructs if isinstance(constructs, list) else [])
+        if isinstance(item, Mapping)
+    ] or [None]
+    rule_metadata = entry.get("ruleMetadata")
+    location = _text(rule_metadata, "location") if isinstance(rule_metadata, Mapping) else None
+    return [
+        ValidationFinding(
+            plugin=plugin,
+            rule=_text(entry, "ruleName", UNNAMED),
+            severity=_text(entry, "severity", "error"),
+            description=_text(entry, "description", ""),
+            construct_path=construct_path,
+            fix=_text(entry, "suggestedFix") or _text(entry, "fix"),
+            location=location,
+            acknowledged=acknowledged,
+            reason=_text(entry, "reason") if acknowledged else None,
+            acknowledged_at=_text(entry, "acknowledgedAt") if acknowledged else None,
+        )
+        for construct_path in paths
+    ]
+
+
+@overload
+def _text(entry: Mapping[str, Any], key: str) -> str | None: ...
+@overload
+def _text(entry: Mapping[str, Any], key: str, default: str) -> str: ...
+def _text(entry: Mapping[str, Any], key: str, default: str | None = None) -> str | None:
+    """The value at ``key`` as text; ``default`` when it is absent or null."""
+    value = entry.get(key)
+    return str(value) if value is not None else default

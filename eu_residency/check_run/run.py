@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eu_residency.assembly import (
+    MANIFEST,
+    AssemblyError,
+    ValidationReport,
+    read_stacks,
+    read_validation_report,
+)
 from eu_residency.check_run.model import Acknowledgement, CheckedFinding, CheckRun, TemplateResult
 from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
@@ -63,51 +69,36 @@ def find_templates(paths: Sequence[str], region: str | None) -> tuple[list[Candi
 
 
 def _directory(directory: Path, region: str | None) -> Iterable[Candidate]:
-    manifest = directory / "manifest.json"
-    if manifest.is_file():
-        yield from _cloud_assembly(directory, manifest)
+    if (directory / MANIFEST).is_file():
+        yield from _cloud_assembly(directory)
         return
     for path in sorted(directory.rglob("*")):
         if path.is_file() and path.suffix in TEMPLATE_SUFFIXES and not any(part.startswith(".") for part in path.parts):
             yield Candidate(path, region, optional=True)
 
 
-def _cloud_assembly(directory: Path, manifest_path: Path) -> Iterable[Candidate]:
+def _cloud_assembly(directory: Path) -> list[Candidate]:
     """The stacks of a cdk.out, each with the region of its environment (None: environment-agnostic)."""
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise InputError(f"{manifest_path}: not a readable cloud assembly manifest ({error})") from None
-    acknowledged = tuple(_cdk_acknowledgements(directory / "validation-report.json"))
-    for artifact in manifest.get("artifacts", {}).values():
-        properties = artifact.get("properties", {})
-        if artifact.get("type") == "aws:cloudformation:stack":
-            environment = str(artifact.get("environment", ""))
-            region = environment.rsplit("/", 1)[-1] if environment.startswith("aws://") else None
-            yield Candidate(
-                directory / properties["templateFile"],
-                None if region == "unknown-region" else region,
-                cdk_acknowledgements=acknowledged,
-            )
-        elif artifact.get("type") == "cdk:cloud-assembly" and "directoryName" in properties:
-            nested = directory / properties["directoryName"]
-            yield from _cloud_assembly(nested, nested / "manifest.json")
+        stacks = read_stacks(directory)
+    except AssemblyError as error:
+        raise InputError(str(error)) from None
+    acknowledged: dict[Path, tuple[tuple[str, str, str], ...]] = {}
+    for stack in stacks:
+        if stack.assembly not in acknowledged:
+            acknowledged[stack.assembly] = _cdk_acknowledgements(read_validation_report(stack.validation_report))
+    return [
+        Candidate(stack.template, stack.region, cdk_acknowledgements=acknowledged[stack.assembly]) for stack in stacks
+    ]
 
 
-def _cdk_acknowledgements(report_path: Path) -> Iterable[tuple[str, str, str]]:
+def _cdk_acknowledgements(report: ValidationReport) -> tuple[tuple[str, str, str], ...]:
     """Our rules' findings that CDK acknowledged at synthesis: (rule id, construct path, reason)."""
-    try:
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    for plugin in report.get("pluginReports", []) if isinstance(report, dict) else []:
-        if plugin.get("pluginName") != PLUGIN_NAME:
-            continue
-        for acknowledged in plugin.get("suppressedViolations", []):
-            reason = str(acknowledged.get("reason") or "").strip()
-            for construct in acknowledged.get("violatingConstructs", []):
-                if reason and construct.get("constructPath"):
-                    yield str(acknowledged.get("ruleName")), str(construct["constructPath"]), reason
+    return tuple(
+        (finding.rule, finding.construct_path, reason)
+        for finding in report.acknowledged
+        if finding.plugin == PLUGIN_NAME and finding.construct_path and (reason := (finding.reason or "").strip())
+    )
 
 
 def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSettings) -> CheckRun:

@@ -18,15 +18,15 @@ from typing import Any
 
 import pytest
 
-from eu_residency.audit.formatters import json_format as audit_json
 from eu_residency.audit.model import AuditFinding, AuditReport, Coverage, InventoryItem
 from eu_residency.check_run.run import run_check
 from eu_residency.cli.main import main
 from eu_residency.core.rule_model import Severity
 from eu_residency.core.settings import RuleSettings
 from eu_residency.formats import json_format
-from eu_residency.inventory.builder import UNKNOWN_REGION, FlowKind
-from eu_residency.review_pack.html import REPORT_FILES, ReviewPack, write_review_pack
+from eu_residency.inventory.model import UNKNOWN_REGION, FlowKind
+from eu_residency.review_pack.contents import ReviewPack
+from eu_residency.review_pack.files import REPORT_FILES, write_review_pack
 from tests.conftest import REPO, offline_environment
 from tests.test_app import NPX
 
@@ -569,7 +569,7 @@ def test_the_live_audit_joins_the_pack(tmp_path: Path, handmade: tuple[Path, Rev
         coverage=(Coverage("us-east-1", "s3", "audited"), Coverage("us-east-1", "rds", "not audited", "AccessDenied")),
     )  # fmt: skip
     audit_file = tmp_path / "audit.json"
-    audit_file.write_text(audit_json.render(audit), encoding="utf-8")
+    audit_file.write_text(json_format.render_audit(audit), encoding="utf-8")
     assembly = handmade[0]
     code = main(["report", str(assembly), "--out", str(tmp_path / "pack"), "--audit", str(audit_file)])
     assert code == 1

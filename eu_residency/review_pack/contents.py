@@ -1,0 +1,155 @@
+"""What the review pack holds: one check run over a cloud assembly, its inventory, CDK's validation report
+placed in the templates, and the live account's audit when given; and the pack's JSON and SARIF.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eu_residency.assembly import (
+    VALIDATION_REPORT,
+    AssemblyError,
+    StackTemplate,
+    ValidationFinding,
+    ValidationReport,
+    read_stacks,
+    read_templates,
+    read_validation_report,
+)
+from eu_residency.audit.model import AuditReport
+from eu_residency.check_run.model import CheckRun
+from eu_residency.check_run.run import run_check
+from eu_residency.core.settings import RuleSettings
+from eu_residency.formats import json_format, sarif
+from eu_residency.inventory.builder import build_inventory
+from eu_residency.inventory.model import Inventory, stack_name
+from eu_residency.review_pack import audit_sections
+
+
+@dataclass(frozen=True)
+class PlacedFinding:
+    """A finding of CDK's validation report, placed in the template and resource its construct became."""
+
+    finding: ValidationFinding
+    construct_path: str  # "?" when the report names none
+    stack: str
+    template: str | None = None
+    logical_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        finding = self.finding
+        return {
+            "plugin": finding.plugin,
+            "rule": finding.rule,
+            "severity": finding.severity,
+            "description": finding.description,
+            "construct_path": self.construct_path,
+            "fix": finding.fix,
+            "location": finding.location,
+            "template": self.template,
+            "stack": self.stack,
+            "logical_id": self.logical_id,
+            "acknowledged": finding.acknowledged,
+            "reason": finding.reason,
+            "acknowledged_at": finding.acknowledged_at,
+        }
+
+
+@dataclass(frozen=True)
+class CdkValidation:
+    """CDK's validation report as the pack shows it: ``path`` None when the assembly has none, ``error``
+    when it cannot be read, each finding placed in its template.
+    """
+
+    path: str | None = None
+    findings: tuple[PlacedFinding, ...] = ()
+    error: str | None = None
+
+    @property
+    def open(self) -> list[PlacedFinding]:
+        return [placed for placed in self.findings if not placed.finding.acknowledged]
+
+    @property
+    def acknowledged(self) -> list[PlacedFinding]:
+        return [placed for placed in self.findings if placed.finding.acknowledged]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "error": self.error,
+            "findings": [placed.as_dict() for placed in self.open],
+            "acknowledged": [placed.as_dict() for placed in self.acknowledged],
+        }
+
+
+@dataclass(frozen=True)
+class ReviewPack:
+    run: CheckRun
+    files: list[Path]
+    inventory: Inventory
+    cdk: CdkValidation = field(default_factory=CdkValidation)
+    # The live account, beside the templates, when `eu-residency audit --format json` output is given.
+    audit: AuditReport | None = None
+
+
+def assemble_review_pack(
+    cdk_out: Path, *, region: str, settings: RuleSettings, audit: AuditReport | None = None
+) -> ReviewPack:
+    """Check ``cdk_out``, read its templates and validation report, and build the inventory."""
+    run = run_check([str(cdk_out)], region=region, settings=settings)
+    try:
+        templates = read_templates(read_stacks(cdk_out))
+    except AssemblyError:  # the check run reports it
+        templates = []
+    inventory = build_inventory(
+        [(template.name, template.template, template.stack.region) for template in templates], settings=settings
+    )
+    cdk = place_validation_report(read_validation_report(cdk_out / VALIDATION_REPORT), templates)
+    return ReviewPack(run=run, files=[], inventory=inventory, cdk=cdk, audit=audit)
+
+
+def place_validation_report(report: ValidationReport, templates: Sequence[StackTemplate]) -> CdkValidation:
+    """Every plugin's findings in CDK's validation report, each construct placed in its template."""
+    places: dict[str, tuple[str, str]] = {}
+    for loaded in templates:
+        resources = loaded.template.get("Resources")
+        for logical_id, body in resources.items() if isinstance(resources, Mapping) else ():
+            meta = body.get("Metadata") if isinstance(body, Mapping) else None
+            construct_path = meta.get("aws:cdk:path") if isinstance(meta, Mapping) else None
+            if isinstance(construct_path, str):
+                places[construct_path] = (loaded.name, logical_id)
+    return CdkValidation(
+        path=report.path, findings=tuple(_placed(finding, places) for finding in report.findings), error=report.error
+    )
+
+
+def _placed(finding: ValidationFinding, places: Mapping[str, tuple[str, str]]) -> PlacedFinding:
+    construct_path = finding.construct_label
+    if construct_path not in places:
+        return PlacedFinding(finding, construct_path, stack=construct_path.split("/", 1)[0])
+    template, logical_id = places[construct_path]
+    return PlacedFinding(finding, construct_path, stack=stack_name(template), template=template, logical_id=logical_id)
+
+
+def document(pack: ReviewPack) -> dict[str, Any]:
+    """report.json: the check run as ``--format json`` writes it, with the inventory, CDK's report, and the
+    live account's audit when given.
+    """
+    result = json_format.document(pack.run)
+    result["inventory"] = pack.inventory.as_dict()
+    result["cdk_validation"] = pack.cdk.as_dict()
+    if pack.audit is not None:
+        result["live_audit"] = pack.audit.as_dict()
+    return result
+
+
+def sarif_log(pack: ReviewPack) -> str:
+    """report.sarif: the templates' SARIF run, and the live account's as a second run of the same log."""
+    log: dict[str, Any] = json.loads(sarif.render(pack.run))
+    if pack.audit is not None:
+        log["runs"].append(audit_sections.sarif_run(pack.audit))
+    return json.dumps(log, indent=2) + "\n"

@@ -1,0 +1,39 @@
+"""``eu-residency report``: write the review pack of a cloud assembly, its four files, to a folder.
+
+``report.html`` (one self-contained page), ``report.md``, ``report.sarif`` and ``report.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from eu_residency.audit.model import AuditReport
+from eu_residency.core.settings import RuleSettings
+from eu_residency.review_pack.contents import ReviewPack, assemble_review_pack, document, sarif_log
+from eu_residency.review_pack.html import render_html
+from eu_residency.review_pack.markdown import render_markdown
+
+REPORT_FILES = ("report.md", "report.html", "report.sarif", "report.json")
+
+
+def write_review_pack(
+    cdk_out: Path, out_dir: Path, *, region: str, settings: RuleSettings, audit: AuditReport | None = None
+) -> ReviewPack:
+    """Check ``cdk_out``, read its validation report, build the inventory, and write the pack to ``out_dir``;
+    with ``audit``, the live account's audit joins each file of the pack.
+    """
+    pack = assemble_review_pack(cdk_out, region=region, settings=settings, audit=audit)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    title = f"EU residency review pack: {cdk_out}"
+    contents = {
+        "report.md": render_markdown(pack, title),
+        "report.html": render_html(pack, title),
+        "report.sarif": sarif_log(pack),
+        "report.json": json.dumps(document(pack), indent=2) + "\n",
+    }
+    for name in REPORT_FILES:
+        path = out_dir / name
+        path.write_text(contents[name], encoding="utf-8")
+        pack.files.append(path)
+    return pack

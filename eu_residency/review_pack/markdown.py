@@ -1,0 +1,219 @@
+"""The review pack's Markdown page, ``report.md``: the sections of the HTML page as tables, without pictures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from eu_residency.core.product import TOOL_NAME, tool_version
+from eu_residency.core.rule_model import Severity
+from eu_residency.inventory.model import UNKNOWN_REGION, stack_name
+from eu_residency.review_pack import audit_sections
+from eu_residency.review_pack.contents import ReviewPack
+from eu_residency.review_pack.rows import (
+    STACK_LOGICAL_ID,
+    acknowledged_count,
+    construct_shown,
+    counts_by_rule,
+    counts_by_stack,
+    endpoint_text,
+    finding_rows,
+    flow_status,
+    flows_in_order,
+    open_findings,
+    property_path,
+    region_status,
+    rule_title,
+    shorten,
+    verdict,
+)
+
+
+def _cell(text: object) -> str:
+    """One Markdown table cell: pipes and newlines neutralised, HTML escaped (renderers pass raw HTML)."""
+    return escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ").replace("`", "'")
+
+
+def _md_table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str) -> list[str]:
+    if not rows:
+        return [f"_{_cell(empty)}_", ""]
+    lines = ["| " + " | ".join(_cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def render_markdown(pack: ReviewPack, title: str) -> str:
+    run, inventory, cdk = pack.run, pack.inventory, pack.cdk
+    allowed = run.settings.allowed_regions
+    acknowledged = acknowledged_count(run)
+    lines = [
+        f"# {_cell(title)}",
+        "",
+        f"**Verdict: {verdict(run)}.** {_cell(run.summary())}.",
+        "",
+        f"Allowed regions: {_cell(', '.join(sorted(allowed)))}. Open findings: {run.count(Severity.FATAL)} fatal, "
+        f"{run.count(Severity.ERROR)} error; {acknowledged} acknowledged. Data-bearing resources: "
+        f"{len(inventory.stores)}; flows outside the allowed regions: {len(inventory.outside_flows)}; open CDK "
+        f"validation findings: {len(cdk.open)}.",
+        "",
+        "## 1. Scope and verdict per stack",
+        "",
+    ]
+    lines += _md_table(
+        ["Stack", "Template", "Region", "Verdict", "Resources", "Fatal", "Error", "Acknowledged"],
+        [
+            (
+                stack_name(result.path),
+                result.path,
+                region_status(result.region or UNKNOWN_REGION, allowed),
+                result.verdict + (f" ({result.error})" if result.error else ""),
+                result.resources,
+                fatal,
+                error,
+                ack,
+            )
+            for result, fatal, error, ack in counts_by_stack(run)
+        ],
+        "No template was found in the assembly.",
+    )
+    lines += ["## 2. Findings at a glance", "", "### By severity", ""]
+    lines += _md_table(
+        ["Severity", "Count"],
+        [
+            ("fatal", run.count(Severity.FATAL)),
+            ("error", run.count(Severity.ERROR)),
+            ("acknowledged (rules, in the templates)", acknowledged),
+            ("open (CDK validation report)", len(cdk.open)),
+            ("acknowledged (CDK validation report)", len(cdk.acknowledged)),
+        ],
+        "",
+    )
+    lines += ["### By rule", ""]
+    lines += _md_table(
+        ["Rule", "Title", "Fatal", "Error", "Acknowledged"],
+        [(rule, rule_title(rule), fatal, error, ack) for rule, fatal, error, ack in counts_by_rule(run)],
+        "No finding.",
+    )
+    lines += ["### By stack", ""]
+    lines += _md_table(
+        ["Stack", "Fatal", "Error", "Acknowledged"],
+        [(stack_name(result.path), fatal, error, ack) for result, fatal, error, ack in counts_by_stack(run)],
+        "No stack.",
+    )
+    lines += ["## 3. Open findings", ""]
+    lines += _md_table(
+        ["Severity", "Rule", "Stack", "Construct path", "Logical id", "Property", "Why", "Fix"],
+        [
+            (
+                item.finding.severity.value,
+                f"{item.finding.rule_id}: {rule_title(item.finding.rule_id)}",
+                stack_name(result.path),
+                construct_shown(result, item),
+                item.finding.logical_id or STACK_LOGICAL_ID,
+                property_path(item),
+                item.finding.message,
+                item.finding.fix,
+            )
+            for result, item in open_findings(run)
+        ],
+        "No open finding: every template keeps the policy.",
+    )
+    lines += ["## 4. Acknowledged findings", ""]
+    ours = [
+        (
+            item.acknowledgement.source if item.acknowledgement else "",
+            item.finding.rule_id,
+            stack_name(result.path),
+            construct_shown(result, item),
+            item.finding.logical_id or STACK_LOGICAL_ID,
+            item.acknowledgement.reason if item.acknowledgement else "",
+        )
+        for result, item in finding_rows(run, acknowledged=True)
+    ]
+    theirs = [
+        (
+            f"CDK validation report ({placed.finding.plugin})",
+            placed.finding.rule,
+            placed.stack,
+            placed.construct_path,
+            placed.logical_id or "-",
+            placed.finding.reason or "",
+        )
+        for placed in cdk.acknowledged
+    ]
+    lines += _md_table(
+        ["Source", "Rule", "Stack", "Construct path", "Logical id", "Reason given"],
+        ours + theirs,
+        "Nothing was acknowledged.",
+    )
+    lines += ["## 5. CDK validation report: open findings of every plugin", ""]
+    lines += _md_table(
+        ["Severity", "Plugin", "Rule", "Stack", "Construct path", "Logical id", "Description", "Fix"],
+        [
+            (
+                placed.finding.severity,
+                placed.finding.plugin,
+                placed.finding.rule,
+                placed.stack,
+                placed.construct_path,
+                placed.logical_id or "-",
+                shorten(placed.finding.description, 400),
+                placed.finding.fix or "",
+            )
+            for placed in cdk.open
+        ],
+        "No CDK validation report." if cdk.path is None else "No open finding in CDK's validation report.",
+    )
+    lines += ["## 6. Where data can go", ""]
+    lines += _md_table(
+        ["From", "Flow", "To", "Region", "In the allowed set", "What in the template says so"],
+        [
+            (
+                endpoint_text(flow.source),
+                flow.kind,
+                endpoint_text(flow.destination),
+                flow.region,
+                ("yes" if flow.inside else "**NO**") + f" ({flow_status(flow)})",
+                flow.detail,
+            )
+            for flow in flows_in_order(inventory)
+        ],
+        "The templates show no flow of data between resources.",
+    )
+    lines += ["## 7. Data inventory", ""]
+    lines += _md_table(
+        [
+            "Stack",
+            "Logical id",
+            "Construct path",
+            "Type",
+            "Region",
+            "Classification",
+            "Encryption at rest",
+            "In transit",
+        ],
+        [
+            (
+                store.stack,
+                store.logical_id,
+                store.construct_path or "",
+                store.type_label + (f" ({store.description})" if store.description else ""),
+                store.region,
+                store.classification,
+                store.at_rest.text,
+                store.in_transit.text,
+            )
+            for store in inventory.stores
+        ],
+        "No data-bearing resource in the templates.",
+    )
+    if pack.audit is not None:
+        lines += [audit_sections.markdown_section(pack.audit), ""]
+    lines += ["## 8. Sign-off", ""]
+    lines += _md_table(
+        ["Role", "Name", "Decision", "Date", "Signature"],
+        [("Security reviewer", "", "", "", ""), ("Data protection officer", "", "", "", "")],
+        "",
+    )
+    lines.append(f"_Written by {TOOL_NAME} {tool_version()}._")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,133 @@
+"""What every page of the review pack shows, HTML and Markdown alike: the verdict, the rows of findings and
+counts in their order, and the words for regions, flows and endpoints.
+"""
+
+from __future__ import annotations
+
+from eu_residency.check_run.model import CheckedFinding, CheckRun, TemplateResult
+from eu_residency.core.regions import EU_REGIONS, place
+from eu_residency.core.rule_model import Severity
+from eu_residency.inventory.model import UNKNOWN_REGION, Endpoint, Flow, Inventory, stack_name
+from eu_residency.rules.registry import RULES_BY_ID
+
+# The logical-id column of a finding about the whole stack.
+STACK_LOGICAL_ID = "(stack)"
+
+FindingRow = tuple[TemplateResult, CheckedFinding]
+
+
+def verdict(run: CheckRun) -> str:
+    return {0: "COMPLIANT", 1: "NON-COMPLIANT"}.get(run.exit_code, "INPUT ERROR")
+
+
+def finding_rows(run: CheckRun, *, acknowledged: bool) -> list[FindingRow]:
+    """The open (or the acknowledged) findings of every template, in the run's order."""
+    return [
+        (result, item)
+        for result in run.results
+        for item in (result.acknowledged if acknowledged else result.open_findings)
+    ]
+
+
+def open_findings(run: CheckRun) -> list[FindingRow]:
+    """Fatal first, then by stack, rule and resource."""
+    return sorted(
+        finding_rows(run, acknowledged=False),
+        key=lambda row: (
+            row[1].finding.severity is not Severity.FATAL,
+            stack_name(row[0].path),
+            row[1].finding.rule_id,
+            row[1].finding.logical_id or "",
+        ),
+    )
+
+
+def acknowledged_count(run: CheckRun) -> int:
+    """The findings of the rules acknowledged in the templates."""
+    return sum(len(result.acknowledged) for result in run.results)
+
+
+def rule_title(rule_id: str) -> str:
+    rule = RULES_BY_ID.get(rule_id)
+    return rule.title if rule is not None else ""
+
+
+def property_path(item: CheckedFinding) -> str:
+    return ".".join(str(part) for part in item.finding.path) or "-"
+
+
+def construct_shown(result: TemplateResult, item: CheckedFinding) -> str:
+    """The finding's construct path; the stack for a finding about the whole stack, ``-`` when unknown."""
+    return item.finding.construct_path or (stack_name(result.path) if item.finding.logical_id is None else "-")
+
+
+def region_status(region: str, allowed: frozenset[str]) -> str:
+    """``eu-west-1 (Ireland), in the EU`` / ``us-east-1 (N. Virginia), outside the EU``."""
+    if region == UNKNOWN_REGION:
+        return "region unknown: cannot be shown to be in the EU"
+    known_as = place(region)
+    named = f"{region} ({known_as})" if known_as else region
+    if region in EU_REGIONS:
+        return f"{named}, in the EU" + ("" if region in allowed else ", not in the allowed regions")
+    return f"{named}, outside the EU"
+
+
+def counts_by_rule(run: CheckRun) -> list[tuple[str, int, int, int]]:
+    """(rule, fatal, error, acknowledged) for every rule with a finding, most findings first."""
+    counts: dict[str, list[int]] = {}
+    for result in run.results:
+        for item in result.findings:
+            row = counts.setdefault(item.finding.rule_id, [0, 0, 0])
+            if not item.open:
+                row[2] += 1
+            elif item.finding.severity is Severity.FATAL:
+                row[0] += 1
+            else:
+                row[1] += 1
+    rows = [(rule, fatal, error, ack) for rule, (fatal, error, ack) in counts.items()]
+    return sorted(rows, key=lambda row: (-(row[1] + row[2]), -row[1], -row[3], row[0]))
+
+
+def counts_by_stack(run: CheckRun) -> list[tuple[TemplateResult, int, int, int]]:
+    """(template, fatal, error, acknowledged) for every template of the run."""
+    rows = []
+    for result in run.results:
+        open_ = result.open_findings
+        fatal = sum(1 for item in open_ if item.finding.severity is Severity.FATAL)
+        rows.append((result, fatal, len(open_) - fatal, len(result.acknowledged)))
+    return rows
+
+
+def shorten(text: str, limit: int = 160) -> str:
+    """``text``, cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def first_sentence(text: str, limit: int = 110) -> str:
+    sentence = text.split(". ", 1)[0].rstrip(".")
+    return shorten(sentence + ("." if sentence else ""), limit)
+
+
+def flows_in_order(inventory: Inventory) -> list[Flow]:
+    """Flows outside the allowed regions first, then by source and kind."""
+    return sorted(inventory.flows, key=lambda flow: (flow.inside, flow.source.label, flow.kind))
+
+
+def flow_status(flow: Flow) -> str:
+    """Whether the flow stays in the allowed regions, in words: ``outside the EU``, ``vetted EU endpoint``."""
+    if flow.inside:
+        return "inside the allowed regions" if not flow.destination.outside_aws else "vetted EU endpoint"
+    if flow.destination.outside_aws:
+        return "outside AWS: cannot be shown to be in the EU"
+    if flow.region == UNKNOWN_REGION:
+        return "region unknown: treated as outside the EU"
+    if flow.region in EU_REGIONS:
+        return "in the EU, but not in the allowed regions"
+    return "outside the EU"
+
+
+def endpoint_text(endpoint: Endpoint) -> str:
+    """``Attachments/Bucket (AttachmentsBucket1234, Chat-prod-Data)``; the label alone outside the templates."""
+    if endpoint.logical_id is not None:
+        return f"{endpoint.label} ({endpoint.logical_id}, {endpoint.stack})"
+    return endpoint.label
