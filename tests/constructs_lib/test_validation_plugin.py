@@ -104,7 +104,10 @@ def test_allowed_regions_come_from_the_argument_then_context_then_the_eu_list() 
 @pytest.mark.parametrize(
     ("context", "message"),
     [
-        ({"eu-residency:allowed-regions": ["eu-west-1", "eu-west-2"]}, "eu-west-2 (London, United Kingdom, outside the EU)"),
+        (
+            {"eu-residency:allowed-regions": ["eu-west-1", "eu-west-2"]},
+            "eu-west-2 (London, United Kingdom, outside the EU)",
+        ),
         ({"eu-residency:allowed-regions": 5}, "expected a list of strings"),
         ({"eu-residency:replication-destinations": ["bucket"]}, "expected an object"),
         ({"eu-residency:replication-destinations": {"bucket": "us-east-1"}}, "us-east-1"),

@@ -116,7 +116,10 @@ def test_missing_file_and_empty_folder_are_bad_input(tmp_path: Path, capsys: pyt
     ("argv", "message"),
     [
         (["check", "--region", "mars-north-1", "x.yaml"], "--region 'mars-north-1': not an AWS region"),
-        (["check", "--allowed-regions", "eu-west-1,eu-west-2", "x.yaml"], "eu-west-2 (London, United Kingdom, outside the EU)"),
+        (
+            ["check", "--allowed-regions", "eu-west-1,eu-west-2", "x.yaml"],
+            "eu-west-2 (London, United Kingdom, outside the EU)",
+        ),
         (["explain", "EU-XXX-999"], "no such rule"),
     ],
 )
