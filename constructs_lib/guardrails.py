@@ -1,4 +1,4 @@
-"""Registers the synth-time checks on any CDK app: cdk-nag's AwsSolutions pack and the EU-Residency rules."""
+"""Registers the synth-time checks on any CDK app: cdk-nag's AwsSolutionsChecks and the EU-Residency plugin."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from eu_residency.core.regions import EU_REGIONS, describe_region, is_eu_region
+from eu_residency.core.vocabulary import AVAILABILITY_ZONE, arn_pattern
 from eu_residency.scp import ROLE_ARN, policy_json, region_deny_policy
 
 PLACEHOLDER_ACCOUNT_KEY = "eu-residency:placeholder-account"
@@ -21,14 +22,9 @@ DEFAULT_ENVIRONMENT = "dev"
 GOVERNANCE_KEY = "governance"
 
 _ACCOUNT = re.compile(r"^\d{12}$")
-_AZ = re.compile(r"^(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d)[a-z]$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-_CERTIFICATE_ARN = re.compile(
-    r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):certificate/[0-9a-f-]{36}$"
-)
-_ECR_REPOSITORY_ARN = re.compile(
-    r"^arn:aws[a-z-]*:ecr:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):repository/(?P<name>[a-z0-9][a-z0-9._/-]*)$"
-)
+_CERTIFICATE_ARN = arn_pattern("acm", r"certificate/[0-9a-f-]{36}")
+_ECR_REPOSITORY_ARN = arn_pattern("ecr", r"repository/(?P<name>[a-z0-9][a-z0-9._/-]*)")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _HEALTH_CHECK_PATH = re.compile(r"^/[A-Za-z0-9/_.-]*$")
 _PREFIX_LIST_ID = re.compile(r"^pl-[0-9a-f]{8,17}$")
@@ -346,7 +342,7 @@ def load_config(context: Callable[[str], Any]) -> PlatformConfig:
     region = _eu_region(env, "region", env.string("region"))
     zones = env.typed("availability_zones", list, "a list of availability zones")
     for zone in zones:
-        match = _AZ.match(zone) if isinstance(zone, str) else None
+        match = AVAILABILITY_ZONE.match(zone) if isinstance(zone, str) else None
         if match is None or match["region"] != region:
             raise ConfigError(
                 f"context key '{env.key('availability_zones')}': {zone!r} is not a zone of {region}; "

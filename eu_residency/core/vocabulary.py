@@ -62,6 +62,8 @@ _ARN = re.compile(
     r"(?P<resource>.*)",
     re.S,
 )
+# The start of any ARN, up to its partition: ``arn:aws-eusc:``.
+ARN_PARTITION_PREFIX = re.compile(rf"^arn:{_PARTITION_NAME}:")
 # The start of an ARN that names a region, anywhere in a text (a policy document, a URL, a joined string).
 REGIONAL_ARN = re.compile(rf"arn:{_PARTITION_NAME}:(?P<service>{_SERVICE_NAME}):(?P<region>{REGION_NAME}):")
 # SERVICE.REGION.amazonaws.com(.cn) endpoints.
@@ -86,6 +88,15 @@ class Arn:
     def prefix(self) -> str:
         """``arn:aws:rds:eu-west-1:123456789012:``, to build the ARN of a sibling resource."""
         return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:"
+
+
+def arn_pattern(service: str, resource: str) -> re.Pattern[str]:
+    """A whole ARN of ``service`` in a region and a 12-digit account, its resource part matching the regular
+    expression ``resource``; the groups are partition, region, account and those of ``resource``.
+    """
+    return re.compile(
+        rf"^arn:(?P<partition>{_PARTITION_NAME}):{service}:(?P<region>{REGION_NAME}):(?P<account>\d{{12}}):{resource}$"
+    )
 
 
 def parse_arn(text: str | None) -> Arn | None:

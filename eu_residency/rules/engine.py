@@ -1,4 +1,4 @@
-"""Run the rules over templates: the one rule core behind the synth-time pack and the command."""
+"""Run the rules over templates: the one rule core behind the synth-time plugin and the command."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every rule, in one tuple: the pack, the command and the generated catalogue all read this list.
+"""Every rule, in one tuple: the synth-time plugin, the command and the generated catalogue all read this list.
 
 Rules are found, not listed by hand: each module of the residency, encryption and retention packages
 defines one ``RULE`` (modules whose names start with ``_`` hold shared helpers). The order is by id.

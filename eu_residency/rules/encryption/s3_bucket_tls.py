@@ -13,7 +13,7 @@ from typing import Any
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import NO_VALUE, Resource, TemplateView, Unknown, options
 from eu_residency.core.values import MISSING, referent, scalar
-from eu_residency.core.vocabulary import MAX_COMBINATIONS, SUB_VARIABLE
+from eu_residency.core.vocabulary import ARN_PARTITION_PREFIX, MAX_COMBINATIONS, SUB_VARIABLE
 
 BUCKET = "AWS::S3::Bucket"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
@@ -402,7 +402,7 @@ def _covers_objects(pattern: str, names: set[str]) -> bool:
 
 def _glob(pattern: str) -> re.Pattern[str]:
     # ARN partitions are compared as "aws": the bucket's own partition is the stack's.
-    pattern = re.sub(r"^arn:aws[a-z-]*:", "arn:aws:", pattern)
+    pattern = ARN_PARTITION_PREFIX.sub("arn:aws:", pattern)
     return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.S)
 
 

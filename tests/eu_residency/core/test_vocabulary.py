@@ -7,6 +7,7 @@ import pytest
 from eu_residency.core.regions import describe_region, partition_of
 from eu_residency.core.vocabulary import (
     ACCOUNT_PRINCIPAL,
+    ARN_PARTITION_PREFIX,
     AWS_MANAGED_KEY_ALIAS,
     REGION_SHAPE,
     REGIONAL_ARN,
@@ -14,6 +15,7 @@ from eu_residency.core.vocabulary import (
     SHORT_TAGS,
     SUB_VARIABLE,
     Arn,
+    arn_pattern,
     function_of_tag,
     parse_arn,
 )
@@ -92,3 +94,16 @@ def test_regions_are_described_and_partitioned_in_one_place() -> None:
     assert describe_region("xx-nowhere-9") == "xx-nowhere-9 (outside the EU)"
     assert partition_of("eusc-de-east-1") == "aws-eusc" and partition_of("eu-west-1") == "aws"
     assert partition_of(None) == "aws"
+
+
+def test_arn_patterns_of_one_service_name_region_account_and_resource() -> None:
+    repository = arn_pattern("ecr", r"repository/(?P<name>[a-z0-9][a-z0-9._/-]*)")
+    match = repository.match("arn:aws:ecr:eu-west-1:123456789012:repository/chat/app")
+    assert match is not None and (match["region"], match["account"], match["name"]) == (
+        "eu-west-1",
+        "123456789012",
+        "chat/app",
+    )
+    assert repository.match("arn:aws:ecr:eu-west-1:1234:repository/x") is None  # the account has 12 digits
+    assert repository.match("arn:aws:s3:eu-west-1:123456789012:repository/x") is None
+    assert ARN_PARTITION_PREFIX.sub("arn:aws:", "arn:aws-eusc:s3:::b") == "arn:aws:s3:::b"
