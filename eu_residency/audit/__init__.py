@@ -3,6 +3,6 @@
 It lists the data stores of every enabled region (not only the allowed ones: the point is to find what
 lives elsewhere), reports with the template rules' ids what breaks the residency, encryption and retention
 rules, and says exactly which regions and services it examined and which it could not, and why. The report
-model (``eu_residency.audit.model``) imports no boto3, so the review pack reads audit files without it;
+model (``eu_residency.audit.audit_report``) imports no boto3, so the review pack reads audit files without it;
 ``eu_residency.audit.runner`` is where boto3 comes in.
 """

@@ -12,10 +12,10 @@ from types import ModuleType
 
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
+from eu_residency.audit.audit_report import AUDITED, NOT_AUDITED, AuditReport, Coverage
+from eu_residency.audit.audit_report import GLOBAL as GLOBAL_REGION
 from eu_residency.audit.collectors import GLOBAL, REGIONAL
 from eu_residency.audit.discovery import enabled_regions, parse_regions
-from eu_residency.audit.model import AUDITED, NOT_AUDITED, AuditReport, Coverage
-from eu_residency.audit.model import GLOBAL as GLOBAL_REGION
 from eu_residency.audit.scope import KeyDirectory, Scope, TooManyPagesError
 from eu_residency.audit.session import ClientFactory, describe_error
 from eu_residency.core.settings import RuleSettings

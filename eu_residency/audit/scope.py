@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
-from eu_residency.audit.model import NOT_AUDITED, AuditFinding, Coverage, InventoryItem, kind
+from eu_residency.audit.audit_report import NOT_AUDITED, AuditFinding, Coverage, InventoryItem, kind
 from eu_residency.audit.session import ClientFactory, describe_error
 from eu_residency.core.regions import describe_region
 from eu_residency.core.rule_model import Severity

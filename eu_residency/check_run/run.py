@@ -14,7 +14,7 @@ from eu_residency.assembly import (
     read_stacks,
     read_validation_report,
 )
-from eu_residency.check_run.model import Acknowledgement, CheckedFinding, CheckRun, TemplateResult
+from eu_residency.check_run.results import Acknowledgement, CheckedFinding, CheckRun, TemplateResult
 from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
 from eu_residency.rules.engine import TemplateInput, check_templates

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # for the annotations only: the table itself stays as light as the `--help` that reads it
-    from eu_residency.audit.model import AuditReport
-    from eu_residency.check_run.model import CheckRun
+    from eu_residency.audit.audit_report import AuditReport
+    from eu_residency.check_run.results import CheckRun
 
 # Format name -> the module that renders it; the order is the order `--format` lists them in.
 FORMAT_MODULES: dict[str, str] = {

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from eu_residency.audit.model import AuditReport
-from eu_residency.check_run.model import CheckRun
+from eu_residency.audit.audit_report import AuditReport
+from eu_residency.check_run.results import CheckRun
 
 
 def document(run: CheckRun) -> dict[str, Any]:

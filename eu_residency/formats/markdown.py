@@ -6,8 +6,8 @@ what it did not audit, its coverage per region and its inventory.
 
 from __future__ import annotations
 
-from eu_residency.audit.model import GLOBAL, AuditReport
-from eu_residency.check_run.model import CheckRun
+from eu_residency.audit.audit_report import GLOBAL, AuditReport
+from eu_residency.check_run.results import CheckRun
 from eu_residency.rules.registry import RULES_BY_ID
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from eu_residency.audit.model import AuditFinding, AuditReport
-from eu_residency.check_run.model import CheckedFinding, CheckRun
+from eu_residency.audit.audit_report import AuditFinding, AuditReport
+from eu_residency.check_run.results import CheckedFinding, CheckRun
 from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import PLUGIN_NAME, Rule, Severity
 from eu_residency.rules.catalogue import acknowledgement_text, severity_text

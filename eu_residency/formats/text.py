@@ -4,8 +4,8 @@ what it did not audit and its inventory; each ends with a summary line.
 
 from __future__ import annotations
 
-from eu_residency.audit.model import AuditReport
-from eu_residency.check_run.model import CheckedFinding, CheckRun
+from eu_residency.audit.audit_report import AuditReport
+from eu_residency.check_run.results import CheckedFinding, CheckRun
 from eu_residency.rules.registry import RULES_BY_ID
 
 

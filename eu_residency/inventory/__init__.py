@@ -1,7 +1,7 @@
 """The data-store inventory of an app: where each store is, how it is encrypted, and where its data flows."""
 
 from eu_residency.inventory.builder import build_inventory
-from eu_residency.inventory.model import (
+from eu_residency.inventory.records import (
     DATA_BEARING_TYPES,
     SOURCE_TYPES,
     UNCLASSIFIED,

@@ -10,7 +10,7 @@ from typing import Any
 from eu_residency.core.template_view import Resource, ResourceRef, Unknown
 from eu_residency.core.values import MISSING
 from eu_residency.core.vocabulary import AWS_MANAGED_KEY_ALIAS, MAX_NESTING
-from eu_residency.inventory.model import AtRest, AtRestStatus
+from eu_residency.inventory.records import AtRest, AtRestStatus
 from eu_residency.inventory.resolver import STAR, AppResolver, AppStack
 
 # Reads how one resource of a type is encrypted at rest.

@@ -20,7 +20,7 @@ from eu_residency.inventory.at_rest import encryption_at_rest
 from eu_residency.inventory.flow_graph import FlowGraph
 from eu_residency.inventory.flows import record_flows
 from eu_residency.inventory.in_transit import encryption_in_transit
-from eu_residency.inventory.model import (
+from eu_residency.inventory.records import (
     DATA_BEARING_TYPES,
     UNCLASSIFIED,
     UNKNOWN_CLASSIFICATION,

@@ -14,7 +14,7 @@ from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import ResourceRef, Unknown
 from eu_residency.core.values import MISSING, scalar
 from eu_residency.core.vocabulary import parse_arn
-from eu_residency.inventory.model import UNKNOWN_REGION, Endpoint, Flow, short_name
+from eu_residency.inventory.records import UNKNOWN_REGION, Endpoint, Flow, short_name
 from eu_residency.inventory.resolver import AppResolver, AppStack
 
 # The physical-name property of each type, to find a store named in an ARN or by name.

@@ -10,7 +10,7 @@ from typing import Any
 from eu_residency.core.template_view import Resource, ResourceRef, Unknown
 from eu_residency.core.values import MISSING
 from eu_residency.inventory.flow_graph import FlowGraph
-from eu_residency.inventory.model import UNKNOWN_REGION, Endpoint, FlowKind
+from eu_residency.inventory.records import UNKNOWN_REGION, Endpoint, FlowKind
 from eu_residency.inventory.resolver import STAR, AppResolver, AppStack
 
 # Records the flows of one resource of a type.

@@ -9,7 +9,7 @@ from typing import Any
 
 from eu_residency.core.template_view import Resource, ResourceRef, TemplateView
 from eu_residency.core.values import MISSING
-from eu_residency.inventory.model import InTransit, InTransitStatus
+from eu_residency.inventory.records import InTransit, InTransitStatus
 from eu_residency.inventory.resolver import STAR, AppResolver, AppStack
 from eu_residency.rules.encryption import elasticache_transit, opensearch_transit, rds_database_tls, s3_bucket_tls
 from eu_residency.rules.encryption._in_transit import EngineKind, engine_kind

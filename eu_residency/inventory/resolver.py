@@ -12,7 +12,7 @@ from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown, options
 from eu_residency.core.values import MISSING, scalar
 from eu_residency.core.vocabulary import CROSS_STACK_FUNCTIONS, MAX_NESTING, SUB_VARIABLE
-from eu_residency.inventory.model import UNKNOWN_REGION, stack_name
+from eu_residency.inventory.records import UNKNOWN_REGION, stack_name
 
 # In a property path: every element of a list.
 STAR = "*"

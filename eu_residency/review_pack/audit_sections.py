@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from eu_residency.audit.model import AuditFileError, AuditReport
+from eu_residency.audit.audit_report import AuditFileError, AuditReport
 from eu_residency.formats import markdown, sarif
 
 

@@ -20,13 +20,13 @@ from eu_residency.assembly import (
     read_templates,
     read_validation_report,
 )
-from eu_residency.audit.model import AuditReport
-from eu_residency.check_run.model import CheckRun
+from eu_residency.audit.audit_report import AuditReport
+from eu_residency.check_run.results import CheckRun
 from eu_residency.check_run.run import run_check
 from eu_residency.core.settings import RuleSettings
 from eu_residency.formats import json_format, sarif
 from eu_residency.inventory.builder import build_inventory
-from eu_residency.inventory.model import Inventory, stack_name
+from eu_residency.inventory.records import Inventory, stack_name
 from eu_residency.review_pack import audit_sections
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eu_residency.audit.model import AuditReport
+from eu_residency.audit.audit_report import AuditReport
 from eu_residency.core.settings import RuleSettings
 from eu_residency.review_pack.contents import ReviewPack, assemble_review_pack, document, sarif_log
-from eu_residency.review_pack.html import render_html
-from eu_residency.review_pack.markdown import render_markdown
+from eu_residency.review_pack.html_page import render_html
+from eu_residency.review_pack.markdown_page import render_markdown
 
 REPORT_FILES = ("report.md", "report.html", "report.sarif", "report.json")
 

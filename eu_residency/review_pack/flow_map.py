@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eu_residency.core.regions import EU_REGIONS, place
-from eu_residency.inventory.model import SOURCE_TYPES, UNKNOWN_REGION, Flow, FlowKind, Inventory
+from eu_residency.inventory.records import SOURCE_TYPES, UNKNOWN_REGION, Flow, FlowKind, Inventory
 from eu_residency.review_pack.markup import CLASSIFICATION_COLORS, e
 from eu_residency.review_pack.rows import endpoint_text, flow_status, shorten
 

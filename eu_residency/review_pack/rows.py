@@ -4,10 +4,10 @@ counts in their order, and the words for regions, flows and endpoints.
 
 from __future__ import annotations
 
-from eu_residency.check_run.model import CheckedFinding, CheckRun, TemplateResult
+from eu_residency.check_run.results import CheckedFinding, CheckRun, TemplateResult
 from eu_residency.core.regions import EU_REGIONS, place
 from eu_residency.core.rule_model import Severity
-from eu_residency.inventory.model import UNKNOWN_REGION, Endpoint, Flow, Inventory, stack_name
+from eu_residency.inventory.records import UNKNOWN_REGION, Endpoint, Flow, Inventory, stack_name
 from eu_residency.rules.registry import RULES_BY_ID
 
 # The logical-id column of a finding about the whole stack.

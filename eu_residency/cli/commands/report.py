@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from eu_residency.audit.model import AuditFileError
+from eu_residency.audit.audit_report import AuditFileError
 from eu_residency.cli.options import (
     UsageError,
     add_allowed_regions_option,

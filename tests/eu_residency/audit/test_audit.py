@@ -26,7 +26,7 @@ import pytest
 from botocore.stub import Stubber
 from jsonschema import Draft202012Validator, validators
 
-from eu_residency.audit.model import AuditReport
+from eu_residency.audit.audit_report import AuditReport
 from eu_residency.formats import AUDIT_RENDERERS as FORMATTERS
 from eu_residency.formats import markdown, sarif, text
 from tests.eu_residency.audit.conftest import (

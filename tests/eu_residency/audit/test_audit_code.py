@@ -12,8 +12,8 @@ from pathlib import Path
 import boto3
 import pytest
 
+from eu_residency.audit.audit_report import KINDS
 from eu_residency.audit.collectors import GLOBAL, REGIONAL
-from eu_residency.audit.model import KINDS
 from eu_residency.formats.sarif import AUDIT_RULE_IDS
 from eu_residency.rules.registry import RULES_BY_ID
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from eu_residency.audit.model import AuditFileError, AuditReport
+from eu_residency.audit.audit_report import AuditFileError, AuditReport
 from eu_residency.audit.session import ENDPOINT_ENV, RETRIES, ClientFactory
 from eu_residency.review_pack.audit_sections import html_section, load_audit, markdown_section, sarif_run
 from tests.eu_residency.audit.conftest import (

@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft7Validator
 from jsonschema.validators import validator_for
 
-from eu_residency.check_run.model import CheckRun
+from eu_residency.check_run.results import CheckRun
 from eu_residency.check_run.run import run_check
 from eu_residency.core.rule_model import Severity
 from eu_residency.core.settings import RuleSettings

@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-from eu_residency.audit.model import AuditFinding, AuditReport, Coverage, InventoryItem
+from eu_residency.audit.audit_report import AuditFinding, AuditReport, Coverage, InventoryItem
 from eu_residency.check_run.run import run_check
 from eu_residency.cli.main import main
 from eu_residency.core.rule_model import Severity
 from eu_residency.core.settings import RuleSettings
 from eu_residency.formats import json_format
-from eu_residency.inventory.model import UNKNOWN_REGION, FlowKind
+from eu_residency.inventory.records import UNKNOWN_REGION, FlowKind
 from eu_residency.review_pack.contents import ReviewPack
 from eu_residency.review_pack.files import REPORT_FILES, write_review_pack
 from tests.conftest import REPO, offline_environment

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
-from eu_residency.check_run.model import CheckRun
+from eu_residency.check_run.results import CheckRun
 from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import Severity
-from eu_residency.inventory.model import UNKNOWN_REGION, Inventory, stack_name
+from eu_residency.inventory.records import UNKNOWN_REGION, Inventory, stack_name
 from eu_residency.review_pack import audit_sections
 from eu_residency.review_pack.charts import bar_chart
 from eu_residency.review_pack.contents import CdkValidation, ReviewPack

@@ -7,7 +7,7 @@ from html import escape
 
 from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import Severity
-from eu_residency.inventory.model import UNKNOWN_REGION, stack_name
+from eu_residency.inventory.records import UNKNOWN_REGION, stack_name
 from eu_residency.review_pack import audit_sections
 from eu_residency.review_pack.contents import ReviewPack
 from eu_residency.review_pack.rows import (
