@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from aws_cdk import App, CfnElement, Stack
+from aws_cdk import App, CfnElement, Stack, Token
 
 from eu_residency.assembly import VALIDATION_REPORT, ValidationFinding, load_validation_findings
 
@@ -73,4 +73,6 @@ def _logical_id(app: App, construct_path: str) -> tuple[str | None, str | None]:
     if not isinstance(construct, CfnElement):
         return None, None
     stack = Stack.of(construct)
-    return str(stack.resolve(construct.logical_id)), stack.stack_name
+    # A nested stack's name is chosen by CloudFormation at deploy time: name it by its construct path.
+    name = stack.node.path if stack.nested or Token.is_unresolved(stack.stack_name) else stack.stack_name
+    return str(stack.resolve(construct.logical_id)), name

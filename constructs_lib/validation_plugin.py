@@ -20,6 +20,7 @@ from aws_cdk import (
     PolicyViolation,
 )
 
+from eu_residency.assembly import StackArtifact, nested_stacks
 from eu_residency.core.product import tool_version
 from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
@@ -47,17 +48,29 @@ class EuResidencyPlugin:
         return [rule.id for rule in RULES]
 
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
-        stacks = context.stack_templates
-        inputs = [
-            TemplateInput(
-                name=stack.template_path,
-                template=json.loads(Path(stack.template_path).read_text(encoding="utf-8")),
+        """Every stack CDK hands over, and the nested stacks whose templates CDK wrote beside it (CDK hands
+        over only the top-level stacks), checked together as one app.
+        """
+        inputs: list[TemplateInput] = []
+        stack_paths: dict[str, str] = {}
+        for stack in context.stack_templates:
+            top = StackArtifact(
+                name=stack.stack_construct_path,
+                template=Path(stack.template_path),
                 region=stack.region,
-                account=stack.account_id,
+                assembly=Path(stack.template_path).parent,
             )
-            for stack in stacks
-        ]
-        stack_paths = {stack.template_path: stack.stack_construct_path for stack in stacks}
+            for artifact in (top, *nested_stacks(top)):
+                name = str(artifact.template)
+                inputs.append(
+                    TemplateInput(
+                        name=name,
+                        template=json.loads(artifact.template.read_text(encoding="utf-8")),
+                        region=stack.region,
+                        account=stack.account_id,
+                    )
+                )
+                stack_paths[name] = stack.stack_construct_path
         findings = check_templates(inputs, self._settings)
         violations = [
             _violation(finding, template_path, stack_paths[template_path])

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
+from eu_residency.core.vocabulary import MAX_NESTING
 from eu_residency.template_loader import TemplateError, parse_template, read_template_text
 
 MANIFEST = "manifest.json"
@@ -20,6 +21,12 @@ NESTED_ASSEMBLY_ARTIFACT = "cdk:cloud-assembly"
 ENVIRONMENT_PREFIX = "aws://"
 # The region of an environment-agnostic stack: aws://unknown-account/unknown-region.
 AGNOSTIC_REGION = "unknown-region"
+# CDK writes each nested stack's template into the assembly as a file asset with this ending.
+NESTED_TEMPLATE_SUFFIX = ".nested.template.json"
+ASSET_MANIFEST_SUFFIX = ".assets.json"
+NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
+# With asset metadata on (the CDK CLI's default), a nested stack resource names its template file here.
+ASSET_PATH_METADATA = "aws:asset:path"
 # What is shown for a finding whose entry names no construct, no rule or no plugin.
 UNNAMED = "?"
 
@@ -35,10 +42,13 @@ class AssemblyError(ValueError):
 class StackArtifact:
     """A stack of a cloud assembly: its template file, and where it deploys."""
 
-    name: str  # the artifact id in the manifest
+    name: str  # the artifact id in the manifest; PARENT/LOGICAL-ID for a nested stack
     template: Path
     region: str | None  # None: environment-agnostic
     assembly: Path  # the directory of the (nested) assembly the stack belongs to
+    # For a nested stack: the stack artifact it deploys with, and its AWS::CloudFormation::Stack resource.
+    parent: str | None = None
+    nested_stack_resource: str | None = None
 
     @property
     def validation_report(self) -> Path:
@@ -46,8 +56,105 @@ class StackArtifact:
 
 
 def read_stacks(directory: Path) -> list[StackArtifact]:
-    """The stacks of the cloud assembly in ``directory`` and of its nested assemblies, in manifest order."""
-    return list(_stacks(directory, seen=set()))
+    """The stacks of the cloud assembly in ``directory`` and of its nested assemblies, in manifest order, each
+    followed by its nested stacks (which deploy in their parent's region).
+    """
+    stacks: list[StackArtifact] = []
+    for stack in _stacks(directory, seen=set()):
+        stacks.append(stack)
+        stacks += nested_stacks(stack)
+    return stacks
+
+
+def nested_stacks(stack: StackArtifact) -> list[StackArtifact]:
+    """The nested stacks of ``stack`` whose templates are files of its assembly, and theirs, depth first.
+
+    CDK links a nested stack resource to its template by the asset's hash in the resource's TemplateURL
+    (and, with asset metadata on, by ``aws:asset:path``); the asset manifests beside the template map the
+    hash to the file. An assembly without nested templates costs one directory listing.
+    """
+    files = _nested_template_assets(stack.template.parent)
+    if not files:
+        return []
+    found: list[StackArtifact] = []
+    _nested(stack, files, found, seen={stack.template.resolve()}, depth=0)
+    return found
+
+
+def _nested(
+    stack: StackArtifact, files: Mapping[str, Path], found: list[StackArtifact], *, seen: set[Path], depth: int
+) -> None:
+    if depth > MAX_NESTING:
+        return
+    try:
+        template = parse_template(read_template_text(stack.template), str(stack.template))
+    except TemplateError:
+        return  # the check run reports the template that cannot be read
+    resources = template.get("Resources")
+    for logical_id, body in resources.items() if isinstance(resources, Mapping) else ():
+        if not (isinstance(body, Mapping) and body.get("Type") == NESTED_STACK_TYPE):
+            continue
+        path = _nested_template(body, files, stack.template.parent)
+        if path is None or path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        nested = StackArtifact(
+            name=f"{stack.name}/{logical_id}",
+            template=path,
+            region=stack.region,
+            assembly=stack.assembly,
+            parent=stack.name,
+            nested_stack_resource=str(logical_id),
+        )
+        found.append(nested)
+        _nested(nested, files, found, seen=seen, depth=depth + 1)
+
+
+def _nested_template_assets(directory: Path) -> dict[str, Path]:
+    """Asset hash -> nested template file, from the asset manifests in ``directory``."""
+    files: dict[str, Path] = {}
+    try:
+        manifests = sorted(path for path in directory.iterdir() if path.name.endswith(ASSET_MANIFEST_SUFFIX))
+    except OSError:
+        return files
+    for manifest_path in manifests:
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        assets = manifest.get("files") if isinstance(manifest, Mapping) else None
+        for asset_hash, asset in assets.items() if isinstance(assets, Mapping) else ():
+            source = asset.get("source") if isinstance(asset, Mapping) else None
+            path = source.get("path") if isinstance(source, Mapping) else None
+            if isinstance(path, str) and path.endswith(NESTED_TEMPLATE_SUFFIX):
+                files[str(asset_hash)] = directory / path
+    return files
+
+
+def _nested_template(body: Mapping[str, Any], files: Mapping[str, Path], directory: Path) -> Path | None:
+    metadata = body.get("Metadata")
+    asset_path = metadata.get(ASSET_PATH_METADATA) if isinstance(metadata, Mapping) else None
+    if isinstance(asset_path, str) and asset_path.endswith(NESTED_TEMPLATE_SUFFIX):
+        return directory / asset_path
+    properties = body.get("Properties")
+    url = properties.get("TemplateURL") if isinstance(properties, Mapping) else None
+    texts = list(_texts(url))
+    for asset_hash, path in files.items():
+        if any(asset_hash in text for text in texts):
+            return path
+    return None
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string in a value as written (an Fn::Join or Fn::Sub of a TemplateURL included)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
 
 
 def _stacks(directory: Path, *, seen: set[Path]) -> Iterator[StackArtifact]:

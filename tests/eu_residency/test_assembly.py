@@ -300,3 +300,63 @@ def test_malformed_entries_are_skipped_or_read_as_unnamed() -> None:
     [defaults, no_reason] = [finding for finding in findings if finding.construct_path is not None]
     assert defaults == ValidationFinding(UNNAMED, UNNAMED, "error", "", "App/X", fix="the fix")
     assert no_reason == ValidationFinding(UNNAMED, "NoReason", "error", "", "App/Y", acknowledged=True)
+
+
+# -- nested stacks --------------------------------------------------------------------------------------------
+
+HASH_A = "a" * 64
+HASH_B = "b" * 64
+
+
+def _nested_stack_resource(asset_hash: str | None = None, asset_path: str | None = None) -> dict[str, Any]:
+    url = {"Fn::Join": ["", ["https://s3.eu-west-1.", {"Ref": "AWS::URLSuffix"}, f"/assets/{asset_hash}.json"]]}
+    resource: dict[str, Any] = {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": url}}
+    if asset_path is not None:
+        resource["Metadata"] = {"aws:asset:path": asset_path}
+    return resource
+
+
+def _nested_assembly(tmp_path: Path, parent_resources: dict[str, Any], outer_resources: dict[str, Any]) -> Path:
+    directory = _write_assembly(tmp_path / "cdk.out", {"Parent": _stack("Parent.template.json")})
+    (directory / "Parent.template.json").write_text(json.dumps({"Resources": parent_resources}))
+    (directory / "ParentOuter.nested.template.json").write_text(json.dumps({"Resources": outer_resources}))
+    _template(directory, "ParentOuterInner.nested.template.json")
+    assets = {
+        HASH_A: {"source": {"path": "ParentOuter.nested.template.json", "packaging": "file"}},
+        HASH_B: {"source": {"path": "ParentOuterInner.nested.template.json", "packaging": "file"}},
+        "c" * 64: {"source": {"path": "Parent.template.json", "packaging": "file"}},
+    }
+    (directory / "Parent.assets.json").write_text(json.dumps({"version": "48.0.0", "files": assets}))
+    return directory
+
+
+def test_nested_stacks_follow_their_parent_in_its_region_found_by_their_asset(tmp_path: Path) -> None:
+    directory = _nested_assembly(
+        tmp_path, {"Outer": _nested_stack_resource(HASH_A)}, {"Inner": _nested_stack_resource(HASH_B)}
+    )
+    stacks = read_stacks(directory)
+    assert [(s.name, s.template.name, s.region, s.parent, s.nested_stack_resource) for s in stacks] == [
+        ("Parent", "Parent.template.json", "eu-west-1", None, None),
+        ("Parent/Outer", "ParentOuter.nested.template.json", "eu-west-1", "Parent", "Outer"),
+        ("Parent/Outer/Inner", "ParentOuterInner.nested.template.json", "eu-west-1", "Parent/Outer", "Inner"),
+    ]
+
+
+def test_a_nested_stack_named_by_its_asset_path_metadata_is_found(tmp_path: Path) -> None:
+    resource = _nested_stack_resource(asset_hash="not-a-known-hash", asset_path="ParentOuter.nested.template.json")
+    directory = _nested_assembly(tmp_path, {"Outer": resource}, {})
+    assert [stack.name for stack in read_stacks(directory)] == ["Parent", "Parent/Outer"]
+
+
+def test_nested_stacks_that_name_each_other_are_read_once(tmp_path: Path) -> None:
+    directory = _nested_assembly(
+        tmp_path, {"Outer": _nested_stack_resource(HASH_A)}, {"Back": _nested_stack_resource(HASH_A)}
+    )
+    assert [stack.name for stack in read_stacks(directory)] == ["Parent", "Parent/Outer"]
+
+
+def test_a_stack_resource_whose_template_is_no_asset_of_the_assembly_adds_no_stack(tmp_path: Path) -> None:
+    directory = _nested_assembly(tmp_path, {"Remote": _nested_stack_resource("f" * 64)}, {})
+    assert [stack.name for stack in read_stacks(directory)] == ["Parent"]
+    (directory / "Parent.assets.json").unlink()
+    assert [stack.name for stack in read_stacks(directory)] == ["Parent"]
