@@ -68,6 +68,7 @@ class EuResidencyPlugin:
                         template=json.loads(artifact.template.read_text(encoding="utf-8")),
                         region=stack.region,
                         account=stack.account_id,
+                        parent=str(artifact.parent.template) if artifact.parent else None,
                     )
                 )
                 stack_paths[name] = stack.stack_construct_path

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
+from eu_residency.core.values import written_texts
 from eu_residency.core.vocabulary import MAX_NESTING
 from eu_residency.template_loader import TemplateError, parse_template, read_template_text
 
@@ -46,8 +47,8 @@ class StackArtifact:
     template: Path
     region: str | None  # None: environment-agnostic
     assembly: Path  # the directory of the (nested) assembly the stack belongs to
-    # For a nested stack: the stack artifact it deploys with, and its AWS::CloudFormation::Stack resource.
-    parent: str | None = None
+    # For a nested stack: the stack it deploys with, and the AWS::CloudFormation::Stack resource there.
+    parent: StackArtifact | None = None
     nested_stack_resource: str | None = None
 
     @property
@@ -103,7 +104,7 @@ def _nested(
             template=path,
             region=stack.region,
             assembly=stack.assembly,
-            parent=stack.name,
+            parent=stack,
             nested_stack_resource=str(logical_id),
         )
         found.append(nested)
@@ -126,8 +127,8 @@ def _nested_template_assets(directory: Path) -> dict[str, Path]:
         for asset_hash, asset in assets.items() if isinstance(assets, Mapping) else ():
             source = asset.get("source") if isinstance(asset, Mapping) else None
             path = source.get("path") if isinstance(source, Mapping) else None
-            if isinstance(path, str) and path.endswith(NESTED_TEMPLATE_SUFFIX):
-                files[str(asset_hash)] = directory / path
+            if isinstance(path, str) and path.endswith(NESTED_TEMPLATE_SUFFIX) and (inside := _inside(directory, path)):
+                files[str(asset_hash)] = inside
     return files
 
 
@@ -135,26 +136,22 @@ def _nested_template(body: Mapping[str, Any], files: Mapping[str, Path], directo
     metadata = body.get("Metadata")
     asset_path = metadata.get(ASSET_PATH_METADATA) if isinstance(metadata, Mapping) else None
     if isinstance(asset_path, str) and asset_path.endswith(NESTED_TEMPLATE_SUFFIX):
-        return directory / asset_path
+        return _inside(directory, asset_path)
     properties = body.get("Properties")
     url = properties.get("TemplateURL") if isinstance(properties, Mapping) else None
-    texts = list(_texts(url))
+    texts = list(written_texts(url))
     for asset_hash, path in files.items():
         if any(asset_hash in text for text in texts):
             return path
     return None
 
 
-def _texts(value: Any) -> Iterator[str]:
-    """Every string in a value as written (an Fn::Join or Fn::Sub of a TemplateURL included)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
+def _inside(directory: Path, name: str) -> Path | None:
+    """``directory / name`` when it stays inside the assembly (CDK writes nested templates there, never
+    elsewhere); None for a name that climbs out of it.
+    """
+    path = directory / name
+    return path if path.resolve().is_relative_to(directory.resolve()) else None
 
 
 def _stacks(directory: Path, *, seen: set[Path]) -> Iterator[StackArtifact]:

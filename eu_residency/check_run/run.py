@@ -39,6 +39,8 @@ class Candidate:
     optional: bool = False
     # From a cloud assembly: what CDK acknowledged at synthesis, (rule id, construct path) -> reason.
     cdk_acknowledgements: tuple[tuple[str, str, str], ...] = ()
+    # A nested stack: the template of its parent stack.
+    parent: Path | None = None
 
 
 def find_templates(paths: Sequence[str], region: str | None) -> tuple[list[Candidate], list[TemplateResult]]:
@@ -88,7 +90,13 @@ def _cloud_assembly(directory: Path) -> list[Candidate]:
         if stack.assembly not in acknowledged:
             acknowledged[stack.assembly] = _cdk_acknowledgements(read_validation_report(stack.validation_report))
     return [
-        Candidate(stack.template, stack.region, cdk_acknowledgements=acknowledged[stack.assembly]) for stack in stacks
+        Candidate(
+            stack.template,
+            stack.region,
+            cdk_acknowledgements=acknowledged[stack.assembly],
+            parent=stack.parent.template if stack.parent else None,
+        )
+        for stack in stacks
     ]
 
 
@@ -114,7 +122,11 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
             continue
         loaded.append((candidate, template, lines))
     findings = check_templates(
-        [TemplateInput(name=str(c.path), template=t, region=c.region) for c, t, _ in loaded], settings
+        [
+            TemplateInput(name=str(c.path), template=t, region=c.region, parent=str(c.parent) if c.parent else None)
+            for c, t, _ in loaded
+        ],
+        settings,
     )
     for candidate, template, lines in loaded:
         checked = [

@@ -93,6 +93,8 @@ class TemplateView:
     name: str = "template"
     # Buckets of every template checked together (an app's stacks): bucket name -> region.
     app_buckets: Mapping[str, str | None] = field(default_factory=dict)
+    # For a nested stack: the template of the stack it deploys with (its region is that stack's).
+    parent: str | None = None
 
     def __post_init__(self) -> None:
         resources = self.template.get("Resources")

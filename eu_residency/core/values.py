@@ -10,7 +10,7 @@ from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath
 from eu_residency.core.template_view import NO_VALUE, ResourceRef, TemplateView, Unknown, options
-from eu_residency.core.vocabulary import SUB_VARIABLE
+from eu_residency.core.vocabulary import MAX_NESTING, SUB_VARIABLE
 
 # A property that is absent reads as AWS::NoValue: falsy, like an empty value.
 MISSING: Any = NO_VALUE
@@ -141,3 +141,19 @@ def referent(value: Any) -> str | None:
     if isinstance(value, ResourceRef) and value.attribute is None:
         return value.logical_id
     return None
+
+
+def written_texts(raw: Any, depth: int = 0) -> Iterator[str]:
+    """Every string in a value as written, intrinsic functions and all (an Fn::Join's pieces, an Fn::Sub's
+    template); nothing below MAX_NESTING levels.
+    """
+    if depth > MAX_NESTING:
+        return
+    if isinstance(raw, str):
+        yield raw
+    elif isinstance(raw, Mapping):
+        for item in raw.values():
+            yield from written_texts(item, depth + 1)
+    elif isinstance(raw, list):
+        for item in raw:
+            yield from written_texts(item, depth + 1)

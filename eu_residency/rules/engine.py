@@ -20,6 +20,8 @@ class TemplateInput:
     template: Mapping[str, Any]
     region: str | None
     account: str | None = None
+    # For a nested stack: the template of the stack it deploys with, whose region it takes.
+    parent: str | None = None
 
 
 def check_templates(
@@ -39,6 +41,7 @@ def check_templates(
                 settings=settings,
                 name=item.name,
                 app_buckets=app_buckets,
+                parent=item.parent,
             ),
             selected,
         )

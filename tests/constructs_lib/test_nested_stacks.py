@@ -73,3 +73,14 @@ def test_the_command_checks_the_nested_templates_of_a_cloud_assembly(tmp_path: P
     [nested] = [result for result in run.results if any(f.finding.rule_id == "EU-RES-011" for f in result.findings)]
     assert nested.path.endswith(".nested.template.json")
     assert nested.region == "eu-west-1"  # the parent's region, not --region
+
+
+def test_the_region_of_a_parent_outside_the_eu_is_one_finding_on_the_parent(tmp_path: Path) -> None:
+    app = App(outdir=str(tmp_path))
+    parent = Stack(app, "Parent", env=Environment(account="123456789012", region="us-east-1"))
+    NestedStack(NestedStack(parent, "Outer"), "Inner")
+    Validations.of(app).add_plugins(EuResidencyPlugin())
+    with pytest.raises(RuntimeError, match=r"ValidationFailed|Validation failed"):
+        app.synth()
+    [violation] = [v for v in _our_report(tmp_path)["violations"] if v["ruleName"] == "EU-RES-001"]
+    assert [c["constructPath"] for c in violation["violatingConstructs"]] == ["Parent"]

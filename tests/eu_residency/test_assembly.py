@@ -335,7 +335,10 @@ def test_nested_stacks_follow_their_parent_in_its_region_found_by_their_asset(tm
         tmp_path, {"Outer": _nested_stack_resource(HASH_A)}, {"Inner": _nested_stack_resource(HASH_B)}
     )
     stacks = read_stacks(directory)
-    assert [(s.name, s.template.name, s.region, s.parent, s.nested_stack_resource) for s in stacks] == [
+    parents = [stack.parent.name if stack.parent else None for stack in stacks]
+    assert [
+        (s.name, s.template.name, s.region, p, s.nested_stack_resource) for s, p in zip(stacks, parents, strict=True)
+    ] == [
         ("Parent", "Parent.template.json", "eu-west-1", None, None),
         ("Parent/Outer", "ParentOuter.nested.template.json", "eu-west-1", "Parent", "Outer"),
         ("Parent/Outer/Inner", "ParentOuterInner.nested.template.json", "eu-west-1", "Parent/Outer", "Inner"),
@@ -359,4 +362,11 @@ def test_a_stack_resource_whose_template_is_no_asset_of_the_assembly_adds_no_sta
     directory = _nested_assembly(tmp_path, {"Remote": _nested_stack_resource("f" * 64)}, {})
     assert [stack.name for stack in read_stacks(directory)] == ["Parent"]
     (directory / "Parent.assets.json").unlink()
+    assert [stack.name for stack in read_stacks(directory)] == ["Parent"]
+
+
+def test_a_nested_template_path_that_climbs_out_of_the_assembly_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "outside.nested.template.json").write_text(json.dumps({"Resources": {}}))
+    resource = _nested_stack_resource(asset_hash="none", asset_path="../outside.nested.template.json")
+    directory = _nested_assembly(tmp_path, {"Outer": resource}, {})
     assert [stack.name for stack in read_stacks(directory)] == ["Parent"]

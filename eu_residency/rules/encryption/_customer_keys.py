@@ -15,7 +15,7 @@ from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath, Violation
 from eu_residency.core.template_view import OneOf, TemplateView, Unknown, options
-from eu_residency.core.values import MISSING, get, values_at
+from eu_residency.core.values import MISSING, get, values_at, written_texts
 from eu_residency.core.vocabulary import AWS_MANAGED_KEY_ALIAS, AWS_MANAGED_KEY_ALIAS_PREFIX
 from eu_residency.rules.predicates import dotted, prop_path, unresolved
 
@@ -40,13 +40,7 @@ def texts(values: Iterable[Any]) -> list[str]:
 
 def mentions(raw: Any, text: str) -> bool:
     """Whether any text in ``raw`` (a property as written, intrinsic functions and all) contains ``text``."""
-    if isinstance(raw, str):
-        return text in raw
-    if isinstance(raw, Mapping):
-        return any(mentions(item, text) for item in raw.values())
-    if isinstance(raw, list):
-        return any(mentions(item, text) for item in raw)
-    return False
+    return any(text in written for written in written_texts(raw))
 
 
 def one_verdict(

@@ -10,6 +10,8 @@ from eu_residency.core.template_view import TemplateView
 
 
 def check(view: TemplateView) -> Iterator[Violation]:
+    if view.parent is not None:
+        return  # a nested stack deploys in its parent's region: the parent's finding says where
     if view.region is None:
         yield Violation(
             (),
