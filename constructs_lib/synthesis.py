@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from aws_cdk import App, CfnElement, Stack, Token
+from aws_cdk import App, CfnElement, Stack
 
 from eu_residency.assembly import VALIDATION_REPORT, ValidationFinding, load_validation_findings
 
@@ -74,5 +74,5 @@ def _logical_id(app: App, construct_path: str) -> tuple[str | None, str | None]:
         return None, None
     stack = Stack.of(construct)
     # A nested stack's name is chosen by CloudFormation at deploy time: name it by its construct path.
-    name = stack.node.path if stack.nested or Token.is_unresolved(stack.stack_name) else stack.stack_name
+    name = stack.node.path if stack.nested else stack.stack_name
     return str(stack.resolve(construct.logical_id)), name

@@ -11,6 +11,7 @@ import pytest
 from aws_cdk import App, Environment, NestedStack, Stack, Validations
 from aws_cdk import aws_dynamodb as ddb
 
+from constructs_lib.synthesis import synthesize_or_report
 from constructs_lib.validation_plugin import PLUGIN_NAME, EuResidencyPlugin
 from eu_residency.check_run.run import run_check
 from eu_residency.core.settings import RuleSettings
@@ -84,3 +85,15 @@ def test_the_region_of_a_parent_outside_the_eu_is_one_finding_on_the_parent(tmp_
         app.synth()
     [violation] = [v for v in _our_report(tmp_path)["violations"] if v["ruleName"] == "EU-RES-001"]
     assert [c["constructPath"] for c in violation["violatingConstructs"]] == ["Parent"]
+
+
+def test_the_synthesis_summary_names_a_nested_stack_by_its_construct_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = _app(tmp_path, ["eu-west-1", "us-west-2"])
+    assert synthesize_or_report(app) == 1
+    lines = [line for line in capsys.readouterr().err.splitlines() if "EU-RES-011" in line and "logical id" in line]
+    assert lines == [
+        "  FATAL   EU-RES-011 at Parent/Outer/Inner/Table (logical id Table in stack Parent/Outer/Inner), "
+        "Properties.Replicas.1.Region"
+    ]
