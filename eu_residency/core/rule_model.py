@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from eu_residency.core.resolved import Unknown
 from eu_residency.core.template_view import Resource, TemplateView
 
 PropertyPath = tuple[str | int, ...]
@@ -38,9 +39,10 @@ class Violation:
 
     path: PropertyPath
     message: str
-    # None: the rule's own severity, which is that of a proven violation. A value the template cannot
-    # decide is always an ERROR (checks.unresolved and the region helpers set it).
+    # None: the rule's own severity, which is that of a proven violation; an ERROR when ``unknown`` is set.
     severity: Severity | None = None
+    # What the templates do not decide that makes the outcome undecidable (None: the violation is proven).
+    unknown: Unknown | None = None
 
 
 ResourceCheck = Callable[[Resource, TemplateView], Iterable[Violation]]
@@ -90,6 +92,12 @@ class Finding:
     path: PropertyPath
     message: str
     fix: str
+    # The value the templates do not decide that made this finding undecidable (None: it is proven).
+    undecided: Unknown | None = None
+
+    @property
+    def undecidable(self) -> bool:
+        return self.undecided is not None
 
     @property
     def location(self) -> str:
@@ -108,4 +116,7 @@ class Finding:
             "property_path": list(self.path),
             "message": self.message,
             "fix": self.fix,
+            "undecided": (
+                {"cause": self.undecided.cause.value, "reason": self.undecided.reason} if self.undecided else None
+            ),
         }

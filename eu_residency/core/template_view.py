@@ -1,23 +1,41 @@
 """A read-only view of one CloudFormation template, and the resolver rules use to read its values.
 
-The resolver works out ``Ref``, ``Fn::GetAtt``, ``Fn::Sub``, ``Fn::Join``, ``Fn::Select``, ``Fn::If``,
-``Fn::FindInMap`` and conditions where the template alone decides them. What it cannot decide becomes
-an ``Unknown`` that says why, so that rules fail closed instead of guessing.
+The one resolver: it works out ``Ref``, ``Fn::GetAtt``, ``Fn::Sub``, ``Fn::Join``, ``Fn::Select``,
+``Fn::If``, ``Fn::FindInMap`` and conditions where the template decides them, and, in an app
+(``core.app_view``), ``Fn::ImportValue``, ``Fn::GetStackOutput``, CDK's cross-region references and the
+parameters a parent passes to its nested stack. What it cannot decide is typed (``core.resolved``): text
+with holes, a reference to a resource of the app, the options of an undecided ``Fn::If`` with the
+conditions each assumes, or an ``Unknown`` that says why, so that rules fail closed instead of guessing.
 """
 
 from __future__ import annotations
 
-import re
+import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from eu_residency.core.conditions import ConditionSolver
 from eu_residency.core.regions import partition_of
+from eu_residency.core.resolved import (
+    NO_VALUE,
+    Assumptions,
+    Cause,
+    OneOf,
+    Piece,
+    ResourceRef,
+    Text,
+    Unknown,
+    cases,
+    options,
+    relocated,
+    text_of,
+)
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.vocabulary import (
     ACCOUNT_ID,
     CONDITION_FUNCTIONS,
-    CROSS_STACK_FUNCTIONS,
+    MAX_COMBINATIONS,
     MAX_NESTING,
     NO_VALUE_NAME,
     PARTITION,
@@ -29,6 +47,11 @@ from eu_residency.core.vocabulary import (
 )
 
 T = TypeVar("T")
+
+# CDK's reader of values another region's stack exports (crossRegionReferences): Fn::GetAtt of it, by the
+# export's name, is the value the writer in the other stack exports under that name.
+CROSS_REGION_EXPORT_READER = "Custom::CrossRegionExportReader"
+CROSS_REGION_EXPORT_WRITER = "Custom::CrossRegionExportWriter"
 
 
 @dataclass(frozen=True)
@@ -47,39 +70,17 @@ class Resource:
         return path if isinstance(path, str) else None
 
 
-@dataclass(frozen=True)
-class Unknown:
-    """A value that cannot be known from the template; ``reason`` says why, for the finding."""
+class AppLinks(Protocol):
+    """What a template view asks of the app it belongs to (``core.app_view.AppView``): the values other
+    templates give it, each as (the view of the template that gives it, the raw value there)."""
 
-    reason: str
+    def export(self, name: str) -> tuple[TemplateView, Any] | None: ...
 
+    def stack_output(self, stack: str, output: str, region: str | None) -> tuple[TemplateView, Any] | str: ...
 
-@dataclass(frozen=True)
-class ResourceRef(Unknown):
-    """A Ref or Fn::GetAtt to a resource of this template: unknown as text, known as a referent."""
+    def passed_parameter(self, view: TemplateView, name: str) -> tuple[TemplateView, Any] | None: ...
 
-    logical_id: str = ""
-    attribute: str | None = None
-
-
-@dataclass(frozen=True)
-class OneOf:
-    """An ``Fn::If`` whose condition the template does not decide: any of the options may deploy."""
-
-    options: tuple[Any, ...]
-
-
-class _NoValue:
-    """AWS::NoValue, and (as checks.MISSING) a property that is absent: falsy, like an empty value."""
-
-    def __repr__(self) -> str:
-        return "AWS::NoValue"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-NO_VALUE = _NoValue()
+    def cross_region_export(self, name: str) -> tuple[TemplateView, Any] | None: ...
 
 
 @dataclass
@@ -95,11 +96,18 @@ class TemplateView:
     app_buckets: Mapping[str, str | None] = field(default_factory=dict)
     # For a nested stack: the template of the stack it deploys with (its region is that stack's).
     parent: str | None = None
+    # The app this template is checked in: exports, stack outputs, parameters a parent passes.
+    app: AppLinks | None = None
 
     def __post_init__(self) -> None:
         resources = self.template.get("Resources")
         self._resources: Mapping[str, Any] = resources if isinstance(resources, Mapping) else {}
+        parameters = self.template.get("Parameters")
+        self._parameters: Mapping[str, Any] = parameters if isinstance(parameters, Mapping) else {}
+        conditions = self.template.get("Conditions")
+        self._conditions: Mapping[str, Any] = conditions if isinstance(conditions, Mapping) else {}
         self._condition_cache: dict[str, bool | None] = {}
+        self._solver: ConditionSolver | None = None
         # Built once: rules that look for related resources (a bucket's policy) stay linear.
         self._all = [
             _resource(logical_id, body)
@@ -136,9 +144,9 @@ class TemplateView:
     # -- values -----------------------------------------------------------------------------------
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
-        """The value with every intrinsic the template decides worked out; the rest as Unknown/OneOf."""
+        """The value with every intrinsic the app decides worked out; the rest typed (``core.resolved``)."""
         if depth > MAX_NESTING:
-            return Unknown(f"a value nested deeper than {MAX_NESTING} levels")
+            return Unknown(f"a value nested deeper than {MAX_NESTING} levels", Cause.LIMIT)
         if isinstance(value, list):
             return [self.resolve(item, depth + 1) for item in value]
         if not isinstance(value, Mapping):
@@ -146,9 +154,9 @@ class TemplateView:
         if len(value) == 1:
             ((key, argument),) = value.items()
             if key == "Ref":
-                return self._ref(argument)
+                return self._ref(argument, depth + 1)
             if key == "Fn::GetAtt":
-                return self._get_att(argument)
+                return self._get_att(argument, depth + 1)
             if key.startswith("Fn::") or key == "Condition":
                 return self._function(key, argument, depth + 1)
         return {key: self.resolve(item, depth + 1) for key, item in value.items()}
@@ -160,7 +168,21 @@ class TemplateView:
             return resolved
         if isinstance(resolved, (int, float)) and not isinstance(resolved, bool):
             return str(resolved)
-        return Unknown(f"expected text, found {type(resolved).__name__}")
+        return Unknown(f"a {type(resolved).__name__} where text was expected")
+
+    def cases(self, value: Any, resource: Resource | None = None) -> list[tuple[Assumptions, Any]]:
+        """Every value a resolved value may take, with the conditions it assumes, leaving out what the
+        template's conditions make impossible (under ``resource``'s own condition, when it has one)."""
+        base: Assumptions = frozenset({(resource.condition, True)}) if resource and resource.condition else frozenset()
+        return [(assumed, option) for assumed, option in cases(value, base) if self.possible(assumed)]
+
+    def possible(self, assumptions: Assumptions) -> bool:
+        """Whether the conditions ``assumptions`` names can hold together (see ``core.conditions``)."""
+        if not assumptions:
+            return True
+        if self._solver is None:
+            self._solver = ConditionSolver(self._conditions, self._parameters, self.resolve)
+        return self._solver.possible(assumptions)
 
     def truth(self, value: Any) -> bool | None:
         """True or False when the template decides a boolean property, None when it does not."""
@@ -170,52 +192,76 @@ class TemplateView:
         if isinstance(resolved, str) and resolved.lower() in ("true", "false"):
             return resolved.lower() == "true"
         if isinstance(resolved, OneOf):
-            options = {self.truth(option) for option in resolved.options}
-            return options.pop() if len(options) == 1 else None
+            found = {self.truth(option) for option in options(resolved)}
+            return found.pop() if len(found) == 1 else None
         return None
 
     def condition(self, name: str) -> bool | None:
         """The value of a named condition, or None when it depends on deploy-time input."""
         if name not in self._condition_cache:
             self._condition_cache[name] = None  # a cycle resolves to unknown
-            conditions = self.template.get("Conditions")
-            body = conditions.get(name) if isinstance(conditions, Mapping) else None
-            self._condition_cache[name] = None if body is None else self._evaluate(body, 0)
+            body = self._conditions.get(name)
+            decided = None if body is None else self._evaluate(body, 0)
+            if decided is None and body is not None:
+                # Deploy-time input that can make it only one way (AllowedValues, a contradiction) decides it.
+                if not self.possible(frozenset({(name, True)})):
+                    decided = False
+                elif not self.possible(frozenset({(name, False)})):
+                    decided = True
+            self._condition_cache[name] = decided
         return self._condition_cache[name]
 
     # -- intrinsic functions ------------------------------------------------------------------------
 
-    def _ref(self, name: Any) -> Any:
+    def _ref(self, name: Any, depth: int = 0) -> Any:
         if not isinstance(name, str):
-            return Unknown(f"a Ref to {name!r}, which is not a name")
-        pseudo = {
-            REGION: self.region if self.region else Unknown("the stack's region is not set"),
-            ACCOUNT_ID: self.account if self.account else Unknown("the stack's account is not set"),
-            PARTITION: self.partition,
-            URL_SUFFIX: STANDARD_URL_SUFFIX,
-            NO_VALUE_NAME: NO_VALUE,
-        }
-        if name in pseudo:
-            return pseudo[name]
+            return Unknown(f"a Ref to {name!r:.80}, which is not a name")
+        label = f"${{{name}}}"
+        if name == REGION:
+            return self.region or Unknown("the stack's region, which is not set", Cause.STACK_REGION, label)
+        if name == ACCOUNT_ID:
+            return self.account or Unknown("the stack's account, which is not set", Cause.STACK_ACCOUNT, label)
+        if name == PARTITION:
+            return self.partition
+        if name == URL_SUFFIX:
+            return STANDARD_URL_SUFFIX
+        if name == NO_VALUE_NAME:
+            return NO_VALUE
         if name.startswith(PSEUDO_PREFIX):
-            return Unknown(f"the pseudo parameter {name}, known only at deploy time")
-        parameters = self.template.get("Parameters")
-        if isinstance(parameters, Mapping) and name in parameters:
-            return Unknown(f"the parameter {name}, chosen at deploy time")
+            return Unknown(f"the pseudo parameter {name}, known only at deploy time", Cause.PSEUDO, label)
+        if name in self._parameters:
+            passed = self.app.passed_parameter(self, name) if self.app is not None else None
+            if passed is not None:
+                parent, raw = passed
+                return relocated(parent.resolve(raw, depth + 1), parent.name, parent.region)
+            return Unknown(f"the parameter {name}, chosen at deploy time", Cause.PARAMETER, label)
         if name in self._resources:
-            return ResourceRef(f"the resource {name}", logical_id=name)
-        return Unknown(f"a Ref to {name}, which the template does not define")
+            return ResourceRef(f"the resource {name}", Cause.RESOURCE, label, logical_id=name)
+        return Unknown(f"a Ref to {name}, which the template does not define", Cause.MALFORMED, label)
 
-    def _get_att(self, argument: Any) -> Any:
+    def _get_att(self, argument: Any, depth: int = 0) -> Any:
         if isinstance(argument, str) and "." in argument:
             argument = argument.split(".", 1)
         if not (isinstance(argument, list) and len(argument) == 2 and isinstance(argument[0], str)):
-            return Unknown(f"a malformed Fn::GetAtt {argument!r}")
+            return Unknown(f"a malformed Fn::GetAtt {argument!r:.80}")
         logical_id, attribute = argument
         attribute_name = attribute if isinstance(attribute, str) else "?"
+        label = f"${{{logical_id}.{attribute_name}}}"
         if logical_id not in self._resources:
-            return Unknown(f"Fn::GetAtt of {logical_id}, which the template does not define")
-        return ResourceRef(f"the {attribute_name} of {logical_id}", logical_id=logical_id, attribute=attribute_name)
+            return Unknown(f"Fn::GetAtt of {logical_id}, which the template does not define", Cause.MALFORMED, label)
+        resource = self._by_id.get(logical_id)
+        if resource is not None and resource.type == CROSS_REGION_EXPORT_READER and self.app is not None:
+            found = self.app.cross_region_export(attribute_name)
+            if found is not None:
+                other, raw = found
+                return relocated(other.resolve(raw, depth + 1), other.name, other.region)
+        return ResourceRef(
+            f"the {attribute_name} of {logical_id}",
+            Cause.RESOURCE,
+            label,
+            logical_id=logical_id,
+            attribute=attribute_name,
+        )
 
     def _function(self, key: str, argument: Any, depth: int) -> Any:
         if key == "Fn::Join":
@@ -228,88 +274,152 @@ class TemplateView:
             return self._if(argument, depth)
         if key == "Fn::FindInMap":
             return self._find_in_map(argument, depth)
-        if key in CROSS_STACK_FUNCTIONS:
-            return Unknown(f"a value {key} takes from another stack at deploy time")
+        if key == "Fn::ImportValue":
+            return self._import(argument, depth)
+        if key == "Fn::GetStackOutput":
+            return self._stack_output(argument, depth)
         if key in CONDITION_FUNCTIONS:
             decided = self._evaluate({key: argument}, depth)
-            return decided if decided is not None else Unknown("a condition decided at deploy time")
-        return Unknown(f"the result of {key}")
+            if decided is not None:
+                return decided
+            return Unknown("a condition decided at deploy time", Cause.CONDITION)
+        return Unknown(f"the result of {key}, worked out at deploy time", Cause.FUNCTION, f"${{{key}}}")
+
+    def _import(self, argument: Any, depth: int) -> Any:
+        name = self.resolve(argument, depth)
+        if not isinstance(name, str):
+            reason = name.reason if isinstance(name, Unknown) else "not a name"
+            return Unknown(f"an export whose name is {reason}", Cause.OTHER_STACK, "${ImportValue}")
+        found = self.app.export(name) if self.app is not None else None
+        if found is None:
+            return Unknown(
+                f"the export {name}, which no template checked with this one gives",
+                Cause.OTHER_STACK,
+                f"${{ImportValue {name}}}",
+            )
+        other, raw = found
+        return relocated(other.resolve(raw, depth + 1), other.name, other.region)
+
+    def _stack_output(self, argument: Any, depth: int) -> Any:
+        if not isinstance(argument, Mapping):
+            return Unknown("a malformed Fn::GetStackOutput")
+        stack, output = self.resolve(argument.get("StackName"), depth), self.resolve(argument.get("OutputName"), depth)
+        region = self.resolve(argument.get("Region"), depth) if "Region" in argument else self.region
+        if not (isinstance(stack, str) and isinstance(output, str)):
+            return Unknown("an output of a stack the template does not name", Cause.OTHER_STACK, "${GetStackOutput}")
+        label = f"${{GetStackOutput {stack}.{output}}}"
+        if self.app is None:
+            return Unknown(
+                f"the output {output} of the stack {stack}, not checked with this one", Cause.OTHER_STACK, label
+            )
+        found = self.app.stack_output(stack, output, region if isinstance(region, str) else None)
+        if isinstance(found, str):
+            return Unknown(found, Cause.OTHER_STACK, label)
+        other, raw = found
+        return relocated(other.resolve(raw, depth + 1), other.name, other.region)
+
+    def _combined(self, choices: list[list[tuple[Assumptions, Any]]], build: Callable[[list[Any]], Any]) -> Any:
+        """``build`` over every possible combination of the parts' options: one value, or a OneOf."""
+        count = 1
+        for choice in choices:
+            count *= max(len(choice), 1)
+        if count > MAX_COMBINATIONS:
+            return Unknown(f"a text with more than {MAX_COMBINATIONS} conditional combinations", Cause.LIMIT)
+        built: list[Any] = []
+        assumed: list[Assumptions] = []
+        for combination in itertools.product(*choices):
+            assumptions: Assumptions = frozenset().union(*(part[0] for part in combination))
+            if self.possible(assumptions):
+                built.append(build([part[1] for part in combination]))
+                assumed.append(assumptions)
+        if len(built) == 1 and not assumed[0]:
+            return built[0]
+        if not built:
+            return Unknown("a value no combination of the template's conditions can give", Cause.CONDITION)
+        return OneOf(tuple(built), tuple(assumed))
 
     def _join(self, argument: Any, depth: int) -> Any:
         if not (isinstance(argument, list) and len(argument) == 2 and isinstance(argument[0], str)):
-            return Unknown(f"a malformed Fn::Join {argument!r}"[:200])
+            return Unknown(f"a malformed Fn::Join {argument!r:.120}")
         delimiter, parts = argument
         parts = self.resolve(parts, depth)
         if not isinstance(parts, list):
+            if isinstance(parts, Unknown):
+                return Unknown(f"a text joined from a list that is {parts.reason}", parts.cause)
             return Unknown("an Fn::Join over a list the template does not give")
-        text = []
-        for part in parts:
-            if isinstance(part, ResourceRef) and len(parts) > 1:
-                # Text around a reference is not the referent: never let it pass for the resource itself.
-                return Unknown(f"a text joined from {part.reason} and other parts")
-            if isinstance(part, (Unknown, OneOf)):
-                return part if isinstance(part, Unknown) else Unknown("an Fn::Join with a conditional part")
-            if part is NO_VALUE:
-                continue
-            text.append(str(part))
-        return delimiter.join(text)
+
+        def build(values: list[Any]) -> Any:
+            pieces: list[Piece] = []
+            for value in values:
+                if value is NO_VALUE:
+                    continue
+                if pieces:
+                    pieces.append(delimiter)
+                pieces.append(_piece(value))
+            return text_of(pieces)
+
+        return self._combined([cases(part) for part in parts], build)
 
     def _sub(self, argument: Any, depth: int) -> Any:
         variables: Mapping[str, Any] = {}
         if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], Mapping):
             argument, variables = argument
         if not isinstance(argument, str):
-            return Unknown(f"a malformed Fn::Sub {argument!r}"[:200])
-        unknown: list[Unknown] = []
-
-        def substitute(match: re.Match[str]) -> str:
-            name = match.group(1).strip()
+            return Unknown(f"a malformed Fn::Sub {argument!r:.120}")
+        split = SUB_VARIABLE.split(argument)  # literal, name, literal, name, ..., literal
+        choices: list[list[tuple[Assumptions, Any]]] = []
+        for index, piece in enumerate(split):
+            if index % 2 == 0:
+                choices.append([(frozenset(), piece.replace("${!", "${"))])
+                continue
+            name = piece.strip()
             if name in variables:
                 value = self.resolve(variables[name], depth)
+                if isinstance(value, Unknown) and value.label == "${?}":
+                    value = Unknown(value.reason, value.cause, f"${{{name}}}")
             elif "." in name:
-                value = self._get_att(name.split(".", 1))
+                value = self._get_att(name.split(".", 1), depth)
             else:
-                value = self._ref(name)
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-                return str(value)
-            unknown.append(value if isinstance(value, Unknown) else Unknown(f"${{{name}}}"))
-            return ""
-
-        text = SUB_VARIABLE.sub(substitute, argument).replace("${!", "${")
-        if not unknown:
-            return text
-        first = unknown[0]
-        if isinstance(first, ResourceRef) and argument.strip() != "${" + first.logical_id + "}":
-            return Unknown(f"a text built around {first.reason}")
-        return first
+                value = self._ref(name, depth)
+            choices.append(cases(value))
+        return self._combined(choices, lambda values: text_of([_piece(value) for value in values]))
 
     def _select(self, argument: Any, depth: int) -> Any:
         if not (isinstance(argument, list) and len(argument) == 2):
-            return Unknown(f"a malformed Fn::Select {argument!r}"[:200])
+            return Unknown(f"a malformed Fn::Select {argument!r:.120}")
         index, items = self.resolve(argument[0], depth), self.resolve(argument[1], depth)
         if isinstance(index, str) and index.isdigit():
             index = int(index)
         if isinstance(index, int) and not isinstance(index, bool) and isinstance(items, list):
-            return items[index] if 0 <= index < len(items) else Unknown(f"Fn::Select index {index} out of range")
-        return Unknown("an Fn::Select the template does not decide")
+            if 0 <= index < len(items):
+                return items[index]
+            return Unknown(f"Fn::Select index {index} out of range")
+        if isinstance(items, Unknown):
+            return Unknown(f"an item of a list that is {items.reason}", items.cause)
+        return Unknown("an Fn::Select the template does not decide", Cause.FUNCTION)
 
     def _if(self, argument: Any, depth: int) -> Any:
         if not (isinstance(argument, list) and len(argument) == 3 and isinstance(argument[0], str)):
-            return Unknown(f"a malformed Fn::If {argument!r}"[:200])
+            return Unknown(f"a malformed Fn::If {argument!r:.120}")
         name, when_true, when_false = argument
         decided = self.condition(name)
         if decided is True:
             return self.resolve(when_true, depth)
         if decided is False:
             return self.resolve(when_false, depth)
-        return OneOf((self.resolve(when_true, depth), self.resolve(when_false, depth)))
+        return OneOf(
+            (self.resolve(when_true, depth), self.resolve(when_false, depth)),
+            (frozenset({(name, True)}), frozenset({(name, False)})),
+        )
 
     def _find_in_map(self, argument: Any, depth: int) -> Any:
         if not (isinstance(argument, list) and len(argument) >= 3):
-            return Unknown(f"a malformed Fn::FindInMap {argument!r}"[:200])
+            return Unknown(f"a malformed Fn::FindInMap {argument!r:.120}")
         keys = [self.resolve(key, depth) for key in argument[:3]]
         if not all(isinstance(key, str) for key in keys):
-            return Unknown("an Fn::FindInMap with keys chosen at deploy time")
+            unknown = next((key for key in keys if isinstance(key, Unknown)), None)
+            why = f": one of its keys is {unknown.reason}" if unknown else ""
+            return Unknown(f"an Fn::FindInMap with keys chosen at deploy time{why}", Cause.FUNCTION)
         mappings = self.template.get("Mappings")
         try:
             return self.resolve(mappings[keys[0]][keys[1]][keys[2]], depth)  # type: ignore[index]
@@ -339,11 +449,15 @@ class TemplateView:
         return None
 
 
-def options(value: Any) -> list[Any]:
-    """Every value a resolved value may take: the options of an undecided Fn::If, flattened."""
-    if isinstance(value, OneOf):
-        return [leaf for option in value.options for leaf in options(option)]
-    return [value]
+def _piece(value: Any) -> Piece:
+    """A resolved part of a text: text, a number as CloudFormation writes it, or a hole."""
+    if isinstance(value, (str, Unknown)):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return Unknown(f"a {type(value).__name__} where text was expected")
 
 
 def _resource(logical_id: str, body: Mapping[str, Any]) -> Resource:
@@ -357,3 +471,17 @@ def _resource(logical_id: str, body: Mapping[str, Any]) -> Resource:
         metadata=metadata if isinstance(metadata, Mapping) else {},
         condition=condition if isinstance(condition, str) else None,
     )
+
+
+__all__ = [
+    "NO_VALUE",
+    "AppLinks",
+    "Cause",
+    "OneOf",
+    "Resource",
+    "ResourceRef",
+    "TemplateView",
+    "Text",
+    "Unknown",
+    "options",
+]

@@ -5,12 +5,15 @@ what the template does not decide as an ``Unknown``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from eu_residency.core.resolved import Piece, Text, text_of
 from eu_residency.core.rule_model import PropertyPath
 from eu_residency.core.template_view import NO_VALUE, ResourceRef, TemplateView, Unknown, options
-from eu_residency.core.vocabulary import MAX_NESTING, SUB_VARIABLE
+from eu_residency.core.vocabulary import ENDPOINT_REGION, MAX_NESTING, SUB_VARIABLE
 
 # A property that is absent reads as AWS::NoValue: falsy, like an empty value.
 MISSING: Any = NO_VALUE
@@ -157,3 +160,78 @@ def written_texts(raw: Any, depth: int = 0) -> Iterator[str]:
     elif isinstance(raw, list):
         for item in raw:
             yield from written_texts(item, depth + 1)
+
+
+# -- fields of texts with holes ------------------------------------------------------------------------
+
+_HOLE = "\x00"
+
+
+def split_text(value: str | Unknown, separator: str, maxsplit: int = -1) -> list[str | Unknown]:
+    """``value`` split at ``separator`` as ``str.split`` does, reading a ``Text`` with holes too: each
+    field is known text, a hole, or a ``Text`` of its own. A hole never holds a separator we rely on: a
+    field that a hole ends or starts is read no further than the hole."""
+    if isinstance(value, str):
+        return list(value.split(separator, maxsplit))
+    if not isinstance(value, Text):
+        return [value]
+    fields: list[list[Piece]] = [[]]
+    splits = 0
+    for part in value.parts:
+        if isinstance(part, Unknown):
+            fields[-1].append(part)
+            continue
+        pieces = part.split(separator, maxsplit - splits if maxsplit >= 0 else -1)
+        fields[-1].append(pieces[0])
+        for piece in pieces[1:]:
+            fields.append([piece])
+            splits += 1
+    return [text_of(field) for field in fields]
+
+
+@dataclass(frozen=True)
+class ArnFields:
+    """The fields of an ARN, each known text or what it depends on."""
+
+    partition: str | Unknown
+    service: str | Unknown
+    region: str | Unknown
+    account: str | Unknown
+    resource: str | Unknown
+
+
+def arn_fields(value: str | Unknown) -> ArnFields | None:
+    """The fields of ``value`` read as an ARN (``arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE``) wherever
+    they are known, or None when the known text shows it is no ARN. A text whose first field is itself
+    unknown is no ARN we can read (None)."""
+    fields = split_text(value, ":", 5)
+    if len(fields) < 6 or fields[0] != "arn":
+        return None
+    partition, service, region, account, resource = fields[1:6]
+    return ArnFields(partition, service, region, account, resource)
+
+
+def named_region(value: str | Unknown) -> str | Unknown | None:
+    """The region an ARN or a regional endpoint names: the region as text, what it depends on (an
+    ``Unknown``), or None when the text names no region (a region-less ARN such as S3's or IAM's, a name).
+    Every rule that reads a region from a text reads it here, so they agree whatever holes the text has.
+    """
+    fields = arn_fields(value)
+    if fields is not None:
+        region = fields.region
+        return region if isinstance(region, Unknown) or region else None
+    if isinstance(value, str):
+        match = ENDPOINT_REGION.search(value)
+        return match["region"] if match else None
+    if isinstance(value, Text):
+        known = value.segments(_HOLE)
+        match = ENDPOINT_REGION.search(known)
+        if match is not None:
+            return match["region"]
+        hole = _HOLE_ENDPOINT.search(known)
+        if hole is not None:  # SERVICE.${Region}.amazonaws.com: the region is what that hole is
+            return value.holes[known.count(_HOLE, 0, hole.start() + 1)]
+    return None
+
+
+_HOLE_ENDPOINT = re.compile(rf"\.{_HOLE}\.amazonaws\.com")

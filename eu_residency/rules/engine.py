@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eu_residency.core.rule_model import Finding, Rule, Violation
+from eu_residency.core.app_view import AppTemplate, AppView
+from eu_residency.core.rule_model import Finding, Rule, Severity, Violation
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import Resource, TemplateView, Unknown
 from eu_residency.rules.registry import RULES
@@ -20,33 +21,46 @@ class TemplateInput:
     template: Mapping[str, Any]
     region: str | None
     account: str | None = None
-    # For a nested stack: the template of the stack it deploys with, whose region it takes.
+    # For a nested stack: the template of the stack it deploys with, whose region it takes, and the
+    # logical id of the AWS::CloudFormation::Stack there (for the parameters it passes).
     parent: str | None = None
+    nested_as: str | None = None
+    # The deployed stack's name, for Fn::GetStackOutput (None: not known).
+    stack_name: str | None = None
+
+
+def app_of(inputs: Sequence[TemplateInput], settings: RuleSettings) -> AppView:
+    """The app the templates make together (see ``core.app_view``)."""
+    app = AppView(
+        [
+            AppTemplate(
+                name=item.name,
+                template=item.template,
+                region=item.region,
+                account=item.account,
+                stack_name=item.stack_name,
+                parent=item.parent,
+                nested_as=item.nested_as,
+            )
+            for item in inputs
+        ],
+        settings,
+    )
+    buckets = app.bucket_regions()
+    for view in app.views():
+        view.app_buckets = buckets
+    return app
 
 
 def check_templates(
     inputs: Sequence[TemplateInput], settings: RuleSettings, rules: Iterable[Rule] | None = None
 ) -> dict[str, list[Finding]]:
-    """Findings per template name. Templates checked together are one app: S3 replication may target
-    a bucket of any of them, and its region is known.
+    """Findings per template name. Templates checked together are one app: what one template takes from
+    another (exports, stack outputs, a parent's parameters, bucket names) is known with its stack's region.
     """
-    app_buckets = _bucket_regions(inputs)
+    app = app_of(inputs, settings)
     selected = tuple(rules) if rules is not None else RULES
-    return {
-        item.name: check_view(
-            TemplateView(
-                template=item.template,
-                region=item.region,
-                account=item.account,
-                settings=settings,
-                name=item.name,
-                app_buckets=app_buckets,
-                parent=item.parent,
-            ),
-            selected,
-        )
-        for item in inputs
-    }
+    return {view.name: check_view(view, selected) for view in app.views()}
 
 
 def check_view(view: TemplateView, rules: Iterable[Rule]) -> list[Finding]:
@@ -82,26 +96,15 @@ def _without_catch_all_duplicates(findings: list[Finding], catch_all_ids: set[st
 def _finding(rule: Rule, resource: Resource | None, violation: Violation) -> Finding:
     return Finding(
         rule_id=rule.id,
-        severity=violation.severity or rule.severity,
+        severity=violation.severity or (Severity.ERROR if violation.unknown else rule.severity),
         logical_id=resource.logical_id if resource else None,
         resource_type=resource.type if resource else None,
         construct_path=resource.construct_path if resource else None,
         path=violation.path,
         message=violation.message,
         fix=rule.fix,
+        undecided=violation.unknown,
     )
 
 
-def _bucket_regions(inputs: Sequence[TemplateInput]) -> dict[str, str | None]:
-    buckets: dict[str, str | None] = {}
-    for item in inputs:
-        view = TemplateView(template=item.template, region=item.region, account=item.account, settings=RuleSettings())
-        for bucket in view.resources_of_type("AWS::S3::Bucket"):
-            name = view.resolve(bucket.properties.get("BucketName"))
-            if isinstance(name, str):
-                buckets[name] = item.region
-            buckets[f"{item.name}#{bucket.logical_id}"] = item.region
-    return buckets
-
-
-__all__ = ["TemplateInput", "Unknown", "check_templates", "check_view"]
+__all__ = ["TemplateInput", "Unknown", "app_of", "check_templates", "check_view"]

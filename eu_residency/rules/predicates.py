@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from eu_residency.core.regions import describe_region
+from eu_residency.core.resolved import Cause, Text
 from eu_residency.core.rule_model import PropertyPath, Severity, Violation
 from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown
-from eu_residency.core.values import MISSING, get, referenced_ids, text_options, values_at
-from eu_residency.core.vocabulary import REGION_SHAPE, REGIONAL_ARN
+from eu_residency.core.values import MISSING, arn_fields, get, named_region, referenced_ids, text_options, values_at
+from eu_residency.core.vocabulary import REGION_SHAPE
 
 # arn:PARTITION:SERVICE:REGION:ACCOUNT:..., and SERVICE.REGION.amazonaws.com(.cn) endpoints.
 
@@ -45,7 +46,7 @@ def judge_true(
             continue
         truth = view.truth(value)
         if truth is None:
-            yield unresolved(path, what, Unknown(f"{value!r:.80}, which is neither true nor false"))
+            yield unresolved(path, what, Unknown(f"{value!r:.80}, which is neither true nor false", Cause.MALFORMED))
             return
         truths.append(truth)
     if all(truths):
@@ -85,14 +86,23 @@ def require_set(resource: Resource, view: TemplateView, path: PropertyPath, what
 
 
 def unresolved(path: PropertyPath, what: str, value: Any) -> Violation:
-    reason = value.reason if isinstance(value, Unknown) else "a value that depends on a deploy-time condition"
-    if isinstance(value, OneOf):
-        reason = "an Fn::If whose condition is decided at deploy time"
+    """``what`` cannot be shown: it depends on ``value``, which the template does not decide."""
+    unknown = undecided(value)
     return Violation(
         prop_path(*path),
-        f"{what} cannot be shown from the template: it depends on {reason} (fails closed)",
+        f"{what} cannot be shown from the template: it depends on {unknown.reason} (fails closed)",
         Severity.ERROR,
+        unknown,
     )
+
+
+def undecided(value: Any) -> Unknown:
+    """What makes a value undecidable, as an Unknown (an undecided Fn::If is a condition)."""
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, OneOf):
+        return Unknown("an Fn::If whose condition is decided at deploy time", Cause.CONDITION)
+    return Unknown("a value that depends on a deploy-time condition", Cause.CONDITION)
 
 
 def region_violations(
@@ -100,44 +110,101 @@ def region_violations(
 ) -> Iterator[Violation]:
     """``what`` is a region property: each value it may take must be an allowed region.
 
-    Proven outside: fatal. Not provable (parameter, import, unknown name): error.
+    Proven outside: fatal. Not provable (parameter, import, unknown name): error. ``${AWS::Region}`` of an
+    environment-agnostic stack is the stack's own region, which EU-RES-001 reports.
     """
     full_path = prop_path(*path) if in_properties else path
     for option in text_options(view, raw):
-        if isinstance(option, Unknown):
+        yield from _region_value(view, option, full_path, what)
+
+
+def _region_value(view: TemplateView, option: str | Unknown, full_path: PropertyPath, what: str) -> Iterator[Violation]:
+    if isinstance(option, Unknown):
+        if option.cause is Cause.STACK_REGION:
+            return
+        yield Violation(
+            full_path, f"{what} cannot be shown to be an allowed region: it is {option.reason}", Severity.ERROR, option
+        )
+    elif option not in view.settings.allowed_regions:
+        if REGION_SHAPE.match(option):
+            yield Violation(full_path, f"{what} is {describe_region(option)}", Severity.FATAL)
+        else:
+            unknown = Unknown(f"the text {option!r}, which is not a region's name", Cause.MALFORMED)
             yield Violation(
-                full_path, f"{what} cannot be shown to be an allowed region: it is {option.reason}", Severity.ERROR
+                full_path, f"{what} {option!r} cannot be shown to be an allowed region", Severity.ERROR, unknown
             )
-        elif option not in view.settings.allowed_regions:
-            if REGION_SHAPE.match(option):
-                yield Violation(full_path, f"{what} is {describe_region(option)}", Severity.FATAL)
-            else:
-                yield Violation(full_path, f"{what} {option!r} cannot be shown to be an allowed region", Severity.ERROR)
 
 
 def arn_region_violations(view: TemplateView, raw: Any, path: PropertyPath, what: str) -> Iterator[Violation]:
-    """``what`` is an ARN: its region, when it has one, must be allowed; a region-less ARN passes."""
+    """``what`` is an ARN: its region, when it has one, must be allowed; a region-less ARN passes. A text
+    with holes is read field by field (``core.values.named_region``): its region counts wherever it is known.
+    """
     for option in text_options(view, raw):
-        if isinstance(option, ResourceRef):
-            referent = view.resource(option.logical_id)
-            if referent is not None and not _may_return_any_value(referent.type):
-                continue  # a resource of this template: in the stack's own region, which EU-RES-001 checks
-            reason = f"{option.reason}, a custom resource or nested stack that may return any ARN"
+        yield from arn_region_of(view, option, prop_path(*path), what)
+
+
+def arn_region_of(view: TemplateView, option: str | Unknown, where: PropertyPath, what: str) -> Iterator[Violation]:
+    """The verdict on one value ``option`` of an ARN property (see ``arn_region_violations``)."""
+    if isinstance(option, ResourceRef):
+        yield from reference_region(view, option, where, what)
+        return
+    if isinstance(option, Text):
+        region = named_region(option)
+        if region is None and arn_fields(option) is None and not _may_be_arn(option):
+            return  # known text shows a name or id, not an ARN: of the stack's own region
+        if region is None:
+            return  # an ARN that names no region
+        shown = f"{what} {option.shown}"
+        if isinstance(region, Unknown):
+            if region.cause is Cause.STACK_REGION:
+                return
+            reason = f"its region is {region.reason}"
             yield Violation(
-                prop_path(*path), f"{what} cannot be shown to be in an allowed region: it is {reason}", Severity.ERROR
+                where, f"{shown} cannot be shown to be in an allowed region: {reason}", Severity.ERROR, region
             )
-            continue
-        if isinstance(option, Unknown):
-            yield Violation(
-                prop_path(*path),
-                f"{what} cannot be shown to be in an allowed region: it is {option.reason}",
-                Severity.ERROR,
-            )
-            continue
-        match = REGIONAL_ARN.match(option)
-        region = match["region"] if match else None
-        if region and region not in view.settings.allowed_regions:
-            yield Violation(prop_path(*path), f"{what} {option} is in {describe_region(region)}", Severity.FATAL)
+        elif region not in view.settings.allowed_regions:
+            if REGION_SHAPE.match(region):
+                yield Violation(where, f"{shown} is in {describe_region(region)}", Severity.FATAL)
+            else:
+                unknown = Unknown(f"the text {region!r}, which is not a region's name", Cause.MALFORMED)
+                yield Violation(where, f"{shown} cannot be shown to be in an allowed region", Severity.ERROR, unknown)
+        return
+    if isinstance(option, Unknown):
+        yield Violation(
+            where, f"{what} cannot be shown to be in an allowed region: it is {option.reason}", Severity.ERROR, option
+        )
+        return
+    region = named_region(option)
+    if isinstance(region, str) and region not in view.settings.allowed_regions and REGION_SHAPE.match(region):
+        yield Violation(where, f"{what} {option} is in {describe_region(region)}", Severity.FATAL)
+
+
+def _may_be_arn(text: Text) -> bool:
+    """Whether the known start of ``text`` may begin an ARN (``arn:``, or a hole before any text)."""
+    start = text.parts[0]
+    return not isinstance(start, str) or start.startswith("arn:") or "arn:".startswith(start)
+
+
+def reference_region(view: TemplateView, reference: ResourceRef, where: PropertyPath, what: str) -> Iterator[Violation]:
+    """A resource the property refers to: of this template, in the stack's own region (which EU-RES-001
+    checks); of another template of the app, in that stack's region; a custom resource or nested stack
+    may return anything."""
+    if not reference.local:
+        region = reference.stack_region
+        if region is None:
+            unknown = Unknown(f"{reference.reason}, an environment-agnostic stack", Cause.STACK_REGION)
+            message = f"{what} cannot be shown to be in an allowed region: it is {unknown.reason}"
+            yield Violation(where, message, Severity.ERROR, unknown)
+        elif region not in view.settings.allowed_regions:
+            yield Violation(where, f"{what} is {reference.reason}, in {describe_region(region)}", Severity.FATAL)
+        return
+    referent = view.resource(reference.logical_id)
+    if referent is not None and not _may_return_any_value(referent.type):
+        return
+    unknown = Unknown(f"{reference.reason}, a custom resource or nested stack that may return any ARN", Cause.RESOURCE)
+    yield Violation(
+        where, f"{what} cannot be shown to be in an allowed region: it is {unknown.reason}", Severity.ERROR, unknown
+    )
 
 
 def _may_return_any_value(resource_type: str) -> bool:

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eu_residency.core.settings import RuleSettings
+from eu_residency.core.resolved import Cause
 from eu_residency.core.template_view import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
 
 TEMPLATE: dict[str, Any] = {
@@ -37,10 +38,13 @@ def test_pseudo_parameters_resolve_from_the_stack() -> None:
 
 def test_parameters_and_imports_are_unknown_with_a_reason() -> None:
     parameter = view().resolve({"Ref": "Stage"})
-    assert isinstance(parameter, Unknown) and "parameter Stage" in parameter.reason
+    assert isinstance(parameter, Unknown) and parameter.cause is Cause.PARAMETER
+    assert parameter.reason == "the parameter Stage, chosen at deploy time"
     imported = view().resolve({"Fn::ImportValue": "shared-key"})
-    assert isinstance(imported, Unknown) and "another stack" in imported.reason
-    assert isinstance(view().resolve({"Fn::GetStackOutput": {"StackName": "x", "OutputName": "y"}}), Unknown)
+    assert isinstance(imported, Unknown) and imported.cause is Cause.OTHER_STACK
+    assert imported.reason == "the export shared-key, which no template checked with this one gives"
+    output = view().resolve({"Fn::GetStackOutput": {"StackName": "x", "OutputName": "y"}})
+    assert isinstance(output, Unknown) and output.cause is Cause.OTHER_STACK
 
 
 def test_references_to_resources_know_their_referent() -> None:
