@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eu_residency.core.settings import RuleSettings
 from eu_residency.core.resolved import Cause
+from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
 
 TEMPLATE: dict[str, Any] = {
