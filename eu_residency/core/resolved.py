@@ -50,6 +50,10 @@ class Unknown:
     cause: Cause = Cause.MALFORMED
     label: str = field(default="${?}", compare=False)
 
+    def as_dict(self) -> dict[str, str]:
+        """As reports carry it: the cause (for machines) and the reason (for people)."""
+        return {"cause": self.cause.value, "reason": self.reason}
+
 
 @dataclass(frozen=True)
 class ResourceRef(Unknown):

@@ -116,7 +116,5 @@ class Finding:
             "property_path": list(self.path),
             "message": self.message,
             "fix": self.fix,
-            "undecided": (
-                {"cause": self.undecided.cause.value, "reason": self.undecided.reason} if self.undecided else None
-            ),
+            "undecided": self.undecided.as_dict() if self.undecided else None,
         }

@@ -288,8 +288,9 @@ class TemplateView:
     def _import(self, argument: Any, depth: int) -> Any:
         name = self.resolve(argument, depth)
         if not isinstance(name, str):
-            reason = name.reason if isinstance(name, Unknown) else "not a name"
-            return Unknown(f"an export whose name is {reason}", Cause.OTHER_STACK, "${ImportValue}")
+            if isinstance(name, Unknown):
+                return Unknown(f"an export whose name is {name.reason}", name.cause, "${ImportValue}")
+            return Unknown("an export whose name is not text", Cause.MALFORMED, "${ImportValue}")
         found = self.app.export(name) if self.app is not None else None
         if found is None:
             return Unknown(

@@ -176,6 +176,8 @@ def _check_result(
                 "constructPath": finding.construct_path,
                 "propertyPath": ".".join(str(part) for part in finding.path),
                 "resourceType": finding.resource_type,
+                # Set when the templates do not decide the outcome: what is not known, and why.
+                "undecided": finding.undecided.as_dict() if finding.undecided else None,
             },
         }
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from eu_residency.core.rule_model import Violation
 from eu_residency.core.template_view import Resource, ResourceRef, TemplateView
 from eu_residency.core.values import MISSING
 from eu_residency.inventory.records import InTransit, InTransitStatus
@@ -82,11 +83,15 @@ def _from_rule(check: Callable[[Resource, TemplateView], Iterator[Any]], proven:
         violations = list(check(resource, stack.view))
         if not violations:
             return InTransit(InTransitStatus.ENFORCED, proven)
-        message = violations[0].message
-        status = InTransitStatus.NOT_SHOWN if "cannot be shown" in message else InTransitStatus.NOT_ENFORCED
-        return InTransit(status, f"{status}: {message}")
+        return _not_proven(violations[0])
 
     return read
+
+
+def _not_proven(violation: Violation) -> InTransit:
+    """What the first violation says: not shown when the template does not decide it, else not enforced."""
+    status = InTransitStatus.NOT_SHOWN if violation.unknown is not None else InTransitStatus.NOT_ENFORCED
+    return InTransit(status, f"{status}: {violation.message}")
 
 
 def _rds_in_transit(app: AppResolver, stack: AppStack, resource: Resource) -> InTransit:
@@ -98,9 +103,7 @@ def _rds_in_transit(app: AppResolver, stack: AppStack, resource: Resource) -> In
         return InTransit(InTransitStatus.NOT_SHOWN, "not shown: an engine whose TLS setting this tool does not read")
     violations = list(rds_database_tls.check(resource, stack.view))
     if violations:
-        message = violations[0].message
-        status = InTransitStatus.NOT_SHOWN if "cannot be shown" in message else InTransitStatus.NOT_ENFORCED
-        return InTransit(status, f"{status}: {message}")
+        return _not_proven(violations[0])
     setting = "rds.force_ssl" if kinds == {EngineKind.POSTGRES} else "require_secure_transport"
     group_property = (
         "DBParameterGroupName" if resource.type == "AWS::RDS::DBInstance" else "DBClusterParameterGroupName"

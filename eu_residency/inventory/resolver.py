@@ -1,5 +1,7 @@
-"""Values across the stacks of one app: what a property may deploy with, following ``Fn::GetStackOutput`` and
-``Fn::ImportValue`` into the template whose output gives it, each value kept with the stack it came from.
+"""Values across the stacks of one app, as the inventory reads them: what a property may deploy with, each
+value kept with the stack it belongs to. The values themselves come from the core's one resolver over the
+app view (``core.app_view``), which follows ``Fn::GetStackOutput``, ``Fn::ImportValue`` and CDK's
+cross-region references; a resource of another stack is placed in that stack.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from eu_residency.core.app_view import AppTemplate, AppView
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown, options
 from eu_residency.core.values import MISSING, scalar
@@ -41,15 +44,20 @@ class AppResolver:
     @classmethod
     def of(cls, templates: Sequence[tuple[str, Mapping[str, Any], str | None]], settings: RuleSettings) -> AppResolver:
         """The app of the templates given as (name, template, region or None)."""
-        stacks = []
-        for name, template, region in templates:
-            view = TemplateView(template=template, region=region, settings=settings, name=name)
-            stacks.append(AppStack(name, stack_name(name), region or UNKNOWN_REGION, view))
-        return cls(stacks)
+        app = AppView(
+            [AppTemplate(name, template, region, stack_name=stack_name(name)) for name, template, region in templates],
+            settings,
+        )
+        return cls(
+            [
+                AppStack(name, stack_name(name), region or UNKNOWN_REGION, app.view(name))
+                for name, _, region in templates
+            ]
+        )
 
     def located(self, stack: AppStack, value: Any, depth: int = 0) -> list[Located]:
-        """The values ``value`` may take, each with the stack it was resolved in (a reference to another
-        stack's output is followed there); structures come back with their inner values unresolved.
+        """The values ``value`` may take, each with the stack it belongs to (a resource of another stack, reached
+        through an output, is placed there); structures come back with their inner values unresolved.
         """
         if depth > MAX_NESTING:
             return [(stack, Unknown("a value nested too deeply"))]
@@ -63,41 +71,17 @@ class AppResolver:
                 if decided is not None:
                     branches = [argument[1] if decided else argument[2]]
                 return [found for branch in branches for found in self.located(stack, branch, depth + 1)]
-            if key == "Fn::GetStackOutput":
-                return self._stack_output(stack, argument, depth + 1)
-            if key == "Fn::ImportValue":
-                return self._import(stack, argument, depth + 1)
             if key == "Ref" or key.startswith("Fn::"):
-                return [(stack, option) for option in options(stack.view.resolve(value))]
+                return [self._placed(stack, option) for option in options(stack.view.resolve(value))]
         return [(stack, value)]
 
-    def _stack_output(self, stack: AppStack, argument: Any, depth: int) -> list[Located]:
-        if not isinstance(argument, Mapping):
-            return [(stack, Unknown("a malformed Fn::GetStackOutput"))]
-        name = stack.view.resolve(argument.get("StackName"))
-        output = stack.view.resolve(argument.get("OutputName"))
-        other = next((item for item in self.stacks if item.stack == name), None)
-        if other is None or not isinstance(output, str):
-            return [(stack, Unknown(f"an output of the stack {name}, which is not among the templates"))]
-        return self._output_value(other, output, depth)
-
-    def _import(self, stack: AppStack, argument: Any, depth: int) -> list[Located]:
-        name = stack.view.resolve(argument)
-        if isinstance(name, str):
-            for other in self.stacks:
-                outputs = other.view.template.get("Outputs")
-                for output_name, body in outputs.items() if isinstance(outputs, Mapping) else ():
-                    export = body.get("Export") if isinstance(body, Mapping) else None
-                    if isinstance(export, Mapping) and other.view.resolve(export.get("Name")) == name:
-                        return self._output_value(other, output_name, depth)
-        return [(stack, Unknown(f"the export {name}, which no template of the app gives"))]
-
-    def _output_value(self, other: AppStack, output: str, depth: int) -> list[Located]:
-        outputs = other.view.template.get("Outputs")
-        body = outputs.get(output) if isinstance(outputs, Mapping) else None
-        if not isinstance(body, Mapping) or "Value" not in body:
-            return [(other, Unknown(f"the output {output} of {other.stack}, which it does not define"))]
-        return self.located(other, body["Value"], depth)
+    def _placed(self, stack: AppStack, value: Any) -> Located:
+        """A resolved value with the stack it belongs to: a reference to another stack's resource, there."""
+        if isinstance(value, ResourceRef) and not value.local:
+            other = next((item for item in self.stacks if item.name == value.stack), None)
+            if other is not None:
+                return other, ResourceRef(value.reason, value.cause, value.label, value.logical_id, value.attribute)
+        return stack, value
 
     def lookup(self, stack: AppStack, value: Any, path: tuple[str, ...], depth: int = 0) -> list[Located]:
         """The raw values at ``path`` under ``value`` (``*``: every element of a list); MISSING where absent."""

@@ -320,3 +320,23 @@ def test_an_unreadable_cloud_assembly_is_a_notification_without_a_made_up_locati
     for location in notification.get("locations", []):
         uri = location["physicalLocation"]["artifactLocation"]["uri"]
         assert uri in (tmp_path.resolve().as_uri(), (tmp_path / "manifest.json").resolve().as_uri())
+
+
+def test_an_undecidable_finding_carries_what_is_not_known(tmp_path: Path) -> None:
+    template = tmp_path / "undecided.yaml"
+    template.write_text(
+        "Parameters:\n  Destination:\n    Type: String\nResources:\n  Table:\n    Type: AWS::DynamoDB::GlobalTable\n"
+        "    Properties:\n      Replicas:\n        - Region: eu-west-1\n        - Region: !Ref Destination\n",
+        encoding="utf-8",
+    )
+    run = check(template)
+    undecided = [item.finding for result in run.results for item in result.findings if item.finding.undecidable]
+    assert undecided, "a replica region chosen at deploy time leaves the outcome undecided"
+    assert {finding.undecided.cause.value for finding in undecided if finding.undecided} == {"parameter"}
+    assert all(finding.severity is Severity.ERROR for finding in undecided)
+    results = sarif_log(run)["runs"][0]["results"]
+    carried = [result["properties"]["undecided"] for result in results if result["properties"]["undecided"]]
+    assert carried and all(item["cause"] == "parameter" and "Destination" in item["reason"] for item in carried)
+    documents = json.loads(FORMATTERS["json"](run))
+    found = [item for template in documents["templates"] for item in template["findings"]]
+    assert any(item["undecided"] and item["undecided"]["cause"] == "parameter" for item in found)
