@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eu_residency.core.resolved import Piece, Text, text_of
+from eu_residency.core.resolved import OneOf, Piece, Text, text_of
 from eu_residency.core.rule_model import PropertyPath
 from eu_residency.core.template_view import NO_VALUE, ResourceRef, TemplateView, Unknown, options
 from eu_residency.core.vocabulary import ENDPOINT_REGION, MAX_NESTING, SUB_VARIABLE
@@ -235,3 +235,24 @@ def named_region(value: str | Unknown) -> str | Unknown | None:
 
 
 _HOLE_ENDPOINT = re.compile(rf"\.{_HOLE}\.amazonaws\.com")
+
+
+def resource_refs(value: Any, depth: int = 0) -> Iterator[ResourceRef]:
+    """Every resource a resolved value refers to, anywhere inside it: the value itself, the holes of a text,
+    list items, object values and the options of an undecided Fn::If; nothing below MAX_NESTING levels."""
+    if depth > MAX_NESTING:
+        return
+    if isinstance(value, ResourceRef):
+        yield value
+    elif isinstance(value, Text):
+        for hole in value.holes:
+            yield from resource_refs(hole, depth + 1)
+    elif isinstance(value, OneOf):
+        for option in value.options:
+            yield from resource_refs(option, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from resource_refs(item, depth + 1)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from resource_refs(item, depth + 1)

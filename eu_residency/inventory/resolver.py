@@ -13,8 +13,8 @@ from typing import Any
 from eu_residency.core.app_view import AppTemplate, AppView
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown, options
-from eu_residency.core.values import MISSING, scalar
-from eu_residency.core.vocabulary import CROSS_STACK_FUNCTIONS, MAX_NESTING, SUB_VARIABLE
+from eu_residency.core.values import MISSING, resource_refs, scalar
+from eu_residency.core.vocabulary import MAX_NESTING
 from eu_residency.inventory.records import UNKNOWN_REGION, stack_name
 
 # In a property path: every element of a list.
@@ -122,38 +122,13 @@ class AppResolver:
         """The values given at ``path`` (``values`` without MISSING), references kept, for destinations."""
         return [(where, option) for where, option in self.values(stack, value, path) if option is not MISSING]
 
-    def references(self, stack: AppStack, raw: Any, depth: int = 0) -> list[tuple[AppStack, str]]:
+    def references(self, stack: AppStack, raw: Any) -> list[tuple[AppStack, str]]:
         """Every resource ``raw`` refers to anywhere inside it, in its own stack or (outputs) another."""
-        if depth > MAX_NESTING:
-            return []
         found: list[tuple[AppStack, str]] = []
-        if isinstance(raw, list):
-            for item in raw:
-                found += self.references(stack, item, depth + 1)
-        elif isinstance(raw, Mapping):
-            if len(raw) == 1:
-                ((key, argument),) = raw.items()
-                if key in ("Ref", "Fn::GetAtt"):
-                    target = argument.split(".", 1)[0] if isinstance(argument, str) else None
-                    if isinstance(argument, list) and argument and isinstance(argument[0], str):
-                        target = argument[0]
-                    if target is not None and stack.view.resource(target) is not None:
-                        return [(stack, target)]
-                    return []
-                if key in CROSS_STACK_FUNCTIONS:
-                    located = self.located(stack, raw, depth + 1)
-                    return [(where, value.logical_id) for where, value in located if isinstance(value, ResourceRef)]
-                if key == "Fn::Sub":
-                    pair = isinstance(argument, list) and len(argument) == 2
-                    template, variables = (argument[0], argument[1]) if pair else (argument, {})
-                    for name in SUB_VARIABLE.findall(template if isinstance(template, str) else ""):
-                        target = name.strip().split(".", 1)[0]
-                        if stack.view.resource(target) is not None:
-                            found.append((stack, target))
-                    found += self.references(stack, variables, depth + 1)
-                    return found
-            for item in raw.values():
-                found += self.references(stack, item, depth + 1)
+        for reference in resource_refs(stack.view.resolve(raw)):
+            where, placed = self._placed(stack, reference)
+            if not any(other is where and logical_id == placed.logical_id for other, logical_id in found):
+                found.append((where, placed.logical_id))
         return found
 
     def tags(self, stack: AppStack, resource: Resource) -> dict[str, list[str | Unknown]]:
