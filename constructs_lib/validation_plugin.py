@@ -20,7 +20,7 @@ from aws_cdk import (
     PolicyViolation,
 )
 
-from eu_residency.assembly import StackArtifact, nested_stacks
+from eu_residency.assembly import AssemblyError, StackArtifact, manifest_stacks, nested_stacks
 from eu_residency.core.product import tool_version
 from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
@@ -53,12 +53,14 @@ class EuResidencyPlugin:
         """
         inputs: list[TemplateInput] = []
         stack_paths: dict[str, str] = {}
+        names: dict[Path, dict[Path, str | None]] = {}
         for stack in context.stack_templates:
             top = StackArtifact(
                 name=stack.stack_construct_path,
                 template=Path(stack.template_path),
                 region=stack.region,
                 assembly=Path(stack.template_path).parent,
+                stack_name=_stack_name(Path(stack.template_path), names),
             )
             for artifact in (top, *nested_stacks(top)):
                 name = str(artifact.template)
@@ -69,6 +71,8 @@ class EuResidencyPlugin:
                         region=stack.region,
                         account=stack.account_id,
                         parent=str(artifact.parent.template) if artifact.parent else None,
+                        nested_as=artifact.nested_stack_resource,
+                        stack_name=artifact.stack_name,
                     )
                 )
                 stack_paths[name] = stack.stack_construct_path
@@ -79,6 +83,19 @@ class EuResidencyPlugin:
             for finding in template_findings
         ]
         return PolicyValidationPluginReport(success=not violations, violations=violations, plugin_version=self.version)
+
+
+def _stack_name(template: Path, names: dict[Path, dict[Path, str | None]]) -> str | None:
+    """The deployed name of the stack whose template is ``template``, from the manifest CDK wrote beside it
+    (read once per assembly); None when the manifest cannot be read.
+    """
+    directory = template.parent.resolve()
+    if directory not in names:
+        try:
+            names[directory] = {stack.template.resolve(): stack.stack_name for stack in manifest_stacks(directory)}
+        except AssemblyError:
+            names[directory] = {}
+    return names[directory].get(template.resolve())
 
 
 def _violation(finding: Finding, template_path: str, stack_path: str) -> PolicyViolation:

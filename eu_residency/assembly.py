@@ -50,6 +50,9 @@ class StackArtifact:
     # For a nested stack: the stack it deploys with, and the AWS::CloudFormation::Stack resource there.
     parent: StackArtifact | None = None
     nested_stack_resource: str | None = None
+    # The deployed stack's name (the manifest's stackName, else the artifact id); None for a nested stack,
+    # whose name CloudFormation makes up at deploy time.
+    stack_name: str | None = None
 
     @property
     def validation_report(self) -> Path:
@@ -65,6 +68,11 @@ def read_stacks(directory: Path) -> list[StackArtifact]:
         stacks.append(stack)
         stacks += nested_stacks(stack)
     return stacks
+
+
+def manifest_stacks(directory: Path) -> list[StackArtifact]:
+    """The stacks the manifest in ``directory`` (and its nested assemblies) lists, without nested stacks."""
+    return list(_stacks(directory, seen=set()))
 
 
 def nested_stacks(stack: StackArtifact) -> list[StackArtifact]:
@@ -173,7 +181,14 @@ def _stacks(directory: Path, *, seen: set[Path]) -> Iterator[StackArtifact]:
             template = properties.get("templateFile")
             if not isinstance(template, str):
                 raise AssemblyError(f"{manifest_path}: the stack {name} names no template file (templateFile)")
-            yield StackArtifact(str(name), directory / template, _region(artifact.get("environment")), directory)
+            stack_name = properties.get("stackName")
+            yield StackArtifact(
+                str(name),
+                directory / template,
+                _region(artifact.get("environment")),
+                directory,
+                stack_name=stack_name if isinstance(stack_name, str) else str(name),
+            )
         elif artifact.get("type") == NESTED_ASSEMBLY_ARTIFACT and isinstance(properties.get("directoryName"), str):
             nested = directory / properties["directoryName"]
             if nested.resolve() not in seen:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from eu_residency.core.rule_model import Finding, Severity
@@ -41,6 +42,25 @@ class CheckedFinding:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """A template to check: where it is, and where it would deploy."""
+
+    path: Path
+    region: str | None
+    # From a directory scan: a file that turns out not to be a template is skipped, not an error.
+    optional: bool = False
+    # From a cloud assembly: what CDK acknowledged at synthesis, (rule id, construct path) -> reason.
+    cdk_acknowledgements: tuple[tuple[str, str, str], ...] = ()
+    # A nested stack: the template of its parent stack, and the logical id of the stack resource there.
+    parent: Path | None = None
+    nested_as: str | None = None
+    # The deployed stack's name (for Fn::GetStackOutput); None when not known.
+    stack_name: str | None = None
+    # Read from a cloud assembly, which lists its nested stacks itself.
+    from_assembly: bool = False
+
+
+@dataclass(frozen=True)
 class TemplateResult:
     """One template: its findings, or the one-line error that kept it from being checked."""
 
@@ -49,6 +69,9 @@ class TemplateResult:
     findings: tuple[CheckedFinding, ...] = ()
     error: str | None = None
     resources: int = 0
+    # A nested stack: the template of the top-level stack it deploys with, and its path under that stack
+    # (the nested stack's construct path, or the logical ids of the stack resources leading to it).
+    nested_in: tuple[str, str] | None = None
 
     @property
     def verdict(self) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,33 +13,24 @@ from eu_residency.assembly import (
     read_stacks,
     read_validation_report,
 )
-from eu_residency.check_run.results import Acknowledgement, CheckedFinding, CheckRun, TemplateResult
+from eu_residency.check_run.local_nested import with_local_children
+from eu_residency.check_run.results import Acknowledgement, Candidate, CheckedFinding, CheckRun, TemplateResult
 from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
+from eu_residency.core.vocabulary import MAX_NESTING
 from eu_residency.rules.engine import TemplateInput, check_templates
 from eu_residency.template_loader import TemplateError, parse_template_with_lines, read_template_text
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 OWN_METADATA = "eu-residency"
+# CDK records each construct's path on its resource; a nested stack's resource is PATH.NestedStack/...
+CDK_PATH_METADATA = "aws:cdk:path"
+NESTED_STACK_PATH = ".NestedStack/"
 CDK_NAG_METADATA = "cdk_nag"
 
 
 class InputError(ValueError):
     """An input that cannot be checked at all (the message is one line naming it)."""
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A template to check: where it is, and where it would deploy."""
-
-    path: Path
-    region: str | None
-    # From a directory scan: a file that turns out not to be a template is skipped, not an error.
-    optional: bool = False
-    # From a cloud assembly: what CDK acknowledged at synthesis, (rule id, construct path) -> reason.
-    cdk_acknowledgements: tuple[tuple[str, str, str], ...] = ()
-    # A nested stack: the template of its parent stack.
-    parent: Path | None = None
 
 
 def find_templates(paths: Sequence[str], region: str | None) -> tuple[list[Candidate], list[TemplateResult]]:
@@ -95,6 +85,9 @@ def _cloud_assembly(directory: Path) -> list[Candidate]:
             stack.region,
             cdk_acknowledgements=acknowledged[stack.assembly],
             parent=stack.parent.template if stack.parent else None,
+            nested_as=stack.nested_stack_resource,
+            stack_name=stack.stack_name,
+            from_assembly=True,
         )
         for stack in stacks
     ]
@@ -121,13 +114,22 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
                 results.append(TemplateResult(path=str(candidate.path), region=candidate.region, error=str(error)))
             continue
         loaded.append((candidate, template, lines))
+    loaded = with_local_children(loaded, results)
     findings = check_templates(
         [
-            TemplateInput(name=str(c.path), template=t, region=c.region, parent=str(c.parent) if c.parent else None)
+            TemplateInput(
+                name=str(c.path),
+                template=t,
+                region=c.region,
+                parent=str(c.parent) if c.parent else None,
+                nested_as=c.nested_as,
+                stack_name=c.stack_name,
+            )
             for c, t, _ in loaded
         ],
         settings,
     )
+    nesting = _nesting(loaded)
     for candidate, template, lines in loaded:
         checked = [
             CheckedFinding(
@@ -144,11 +146,40 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
                 region=candidate.region,
                 findings=tuple(checked),
                 resources=len(template.get("Resources", {})),
+                nested_in=nesting.get(str(candidate.path)),
             )
         )
     order = {name: index for index, name in enumerate(paths)}
     results.sort(key=lambda result: (order.get(result.path, len(order)), result.path))
     return CheckRun(results=tuple(results), settings=settings)
+
+
+def _nesting(loaded: Sequence[tuple[Candidate, dict[str, Any], dict[str, int]]]) -> dict[str, tuple[str, str]]:
+    """Nested template -> (its top-level stack's template, its path there): the construct path CDK records
+    on the nested stack resource (``aws:cdk:path``), else the logical ids of the stack resources."""
+    by_name = {str(candidate.path): (candidate, template) for candidate, template, _ in loaded}
+    found: dict[str, tuple[str, str]] = {}
+
+    def place(name: str, depth: int) -> tuple[str, str] | None:
+        candidate, _ = by_name[name]
+        parent = str(candidate.parent) if candidate.parent else None
+        if parent is None or parent not in by_name or candidate.nested_as is None or depth > MAX_NESTING:
+            return None
+        if name not in found:
+            resource = by_name[parent][1].get("Resources", {}).get(candidate.nested_as, {})
+            metadata = resource.get("Metadata") if isinstance(resource, Mapping) else None
+            cdk_path = metadata.get(CDK_PATH_METADATA) if isinstance(metadata, Mapping) else None
+            above = place(parent, depth + 1)
+            top = above[0] if above else parent
+            if isinstance(cdk_path, str) and NESTED_STACK_PATH in cdk_path:
+                found[name] = (top, cdk_path.split(NESTED_STACK_PATH, 1)[0])
+            else:
+                found[name] = (top, f"{above[1]}/{candidate.nested_as}" if above else candidate.nested_as)
+        return found[name]
+
+    for name in by_name:
+        place(name, 0)
+    return found
 
 
 def _acknowledgement(template: Mapping[str, Any], finding: Finding) -> Acknowledgement | None:

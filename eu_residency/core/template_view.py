@@ -82,6 +82,8 @@ class AppLinks(Protocol):
 
     def cross_region_export(self, name: str) -> tuple[TemplateView, Any] | None: ...
 
+    def nested_child(self, parent: str, logical_id: str) -> str | None: ...
+
 
 @dataclass
 class TemplateView:

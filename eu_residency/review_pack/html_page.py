@@ -12,7 +12,7 @@ from importlib import resources
 from eu_residency.check_run.results import CheckRun
 from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import Severity
-from eu_residency.inventory.records import UNKNOWN_REGION, Inventory, stack_name
+from eu_residency.inventory.records import UNKNOWN_REGION, Inventory
 from eu_residency.review_pack import audit_sections
 from eu_residency.review_pack.charts import bar_chart
 from eu_residency.review_pack.contents import CdkValidation, ReviewPack
@@ -34,6 +34,7 @@ from eu_residency.review_pack.rows import (
     region_status,
     rule_title,
     shorten,
+    stack_label,
     verdict,
 )
 
@@ -137,7 +138,7 @@ def _html_scope(pack: ReviewPack) -> str:
         css = {"compliant": "ok", "non-compliant": "bad"}.get(word, "warn")
         region = result.region or UNKNOWN_REGION
         rows.append(
-            f"<tr><td><b>{e(stack_name(result.path))}</b><br><span class='mono muted'>{e(result.path)}</span></td>"
+            f"<tr><td><b>{e(stack_label(result))}</b><br><span class='mono muted'>{e(result.path)}</span></td>"
             f"<td>{e(region_status(region, allowed))}</td><td class='{css}'>{e(word)}"
             + (f"<br><span class='small'>{e(result.error)}</span>" if result.error else "")
             + f"</td><td class='num'>{result.resources}</td><td class='num'>{fatal}</td><td class='num'>{error}</td>"
@@ -177,7 +178,7 @@ def _html_overview(run: CheckRun, cdk: CdkValidation) -> str:
         for rule, fatal, error, ack in by_rule
     ]
     stack_rows = [
-        f"<tr><td>{e(stack_name(result.path))}</td><td class='num'>{fatal}</td><td class='num'>{error}</td>"
+        f"<tr><td>{e(stack_label(result))}</td><td class='num'>{fatal}</td><td class='num'>{error}</td>"
         f"<td class='num'>{ack}</td></tr>"
         for result, fatal, error, ack in counts_by_stack(run)
     ]
@@ -197,7 +198,7 @@ def _html_overview(run: CheckRun, cdk: CdkValidation) -> str:
     )
     stack_chart = bar_chart(
         "Open findings by stack",
-        [(stack_name(result.path), fatal, error) for result, fatal, error, _ in counts_by_stack(run) if fatal + error],
+        [(stack_label(result), fatal, error) for result, fatal, error, _ in counts_by_stack(run) if fatal + error],
     )
     return (
         '<section id="overview"><h2>2. Findings at a glance</h2>'
@@ -224,7 +225,7 @@ def _html_findings(run: CheckRun, cdk: CdkValidation) -> str:
             f'data-severity="{e(finding.severity.value)}">'
             f"<td>{_badge(finding.severity.value)}</td>"
             f"<td><b>{e(finding.rule_id)}</b><br><span class='small'>{e(rule_title(finding.rule_id))}</span></td>"
-            f"<td class='nowrap'>{e(stack_name(result.path))}</td>"
+            f"<td class='nowrap'>{e(stack_label(result))}</td>"
             f"<td class='mono'>{e(construct_shown(result, item))}</td>"
             f"<td class='mono'>{e(logical_id or STACK_LOGICAL_ID)}</td>"
             f"<td class='mono'>{e(property_path(item))}</td>"
@@ -262,7 +263,7 @@ def _html_acknowledged(run: CheckRun, cdk: CdkValidation) -> str:
             f'data-template="{e(result.path)}" data-source="template">'
             f"<td>{e(item.acknowledgement.source)}</td>"
             f"<td><b>{e(finding.rule_id)}</b><br><span class='small'>{e(rule_title(finding.rule_id))}</span></td>"
-            f"<td>{e(stack_name(result.path))}</td><td class='mono'>{e(construct_shown(result, item))}</td>"
+            f"<td>{e(stack_label(result))}</td><td class='mono'>{e(construct_shown(result, item))}</td>"
             f"<td class='mono'>{e(finding.logical_id or STACK_LOGICAL_ID)}</td>"
             f"<td>{e(item.acknowledgement.reason)}</td></tr>"
         )

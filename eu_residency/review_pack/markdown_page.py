@@ -7,7 +7,7 @@ from html import escape
 
 from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import Severity
-from eu_residency.inventory.records import UNKNOWN_REGION, stack_name
+from eu_residency.inventory.records import UNKNOWN_REGION
 from eu_residency.review_pack import audit_sections
 from eu_residency.review_pack.contents import ReviewPack
 from eu_residency.review_pack.rows import (
@@ -25,6 +25,7 @@ from eu_residency.review_pack.rows import (
     region_status,
     rule_title,
     shorten,
+    stack_label,
     verdict,
 )
 
@@ -63,7 +64,7 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
         ["Stack", "Template", "Region", "Verdict", "Resources", "Fatal", "Error", "Acknowledged"],
         [
             (
-                stack_name(result.path),
+                stack_label(result),
                 result.path,
                 region_status(result.region or UNKNOWN_REGION, allowed),
                 result.verdict + (f" ({result.error})" if result.error else ""),
@@ -97,7 +98,7 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
     lines += ["### By stack", ""]
     lines += _md_table(
         ["Stack", "Fatal", "Error", "Acknowledged"],
-        [(stack_name(result.path), fatal, error, ack) for result, fatal, error, ack in counts_by_stack(run)],
+        [(stack_label(result), fatal, error, ack) for result, fatal, error, ack in counts_by_stack(run)],
         "No stack.",
     )
     lines += ["## 3. Open findings", ""]
@@ -107,7 +108,7 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
             (
                 item.finding.severity.value,
                 f"{item.finding.rule_id}: {rule_title(item.finding.rule_id)}",
-                stack_name(result.path),
+                stack_label(result),
                 construct_shown(result, item),
                 item.finding.logical_id or STACK_LOGICAL_ID,
                 property_path(item),
@@ -123,7 +124,7 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
         (
             item.acknowledgement.source if item.acknowledgement else "",
             item.finding.rule_id,
-            stack_name(result.path),
+            stack_label(result),
             construct_shown(result, item),
             item.finding.logical_id or STACK_LOGICAL_ID,
             item.acknowledgement.reason if item.acknowledgement else "",

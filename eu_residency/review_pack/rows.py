@@ -35,7 +35,7 @@ def open_findings(run: CheckRun) -> list[FindingRow]:
         finding_rows(run, acknowledged=False),
         key=lambda row: (
             row[1].finding.severity is not Severity.FATAL,
-            stack_name(row[0].path),
+            stack_label(row[0]),
             row[1].finding.rule_id,
             row[1].finding.logical_id or "",
         ),
@@ -56,9 +56,18 @@ def property_path(item: CheckedFinding) -> str:
     return ".".join(str(part) for part in item.finding.path) or "-"
 
 
+def stack_label(result: TemplateResult) -> str:
+    """How the pack names a template's stack: a nested stack by its parent stack and its path there
+    (``Parent (nested stack Parent/Outer/Inner)``), not by its asset file's name."""
+    if result.nested_in is None:
+        return stack_name(result.path)
+    top, path = result.nested_in
+    return f"{stack_name(top)} (nested stack {path})"
+
+
 def construct_shown(result: TemplateResult, item: CheckedFinding) -> str:
     """The finding's construct path; the stack for a finding about the whole stack, ``-`` when unknown."""
-    return item.finding.construct_path or (stack_name(result.path) if item.finding.logical_id is None else "-")
+    return item.finding.construct_path or (stack_label(result) if item.finding.logical_id is None else "-")
 
 
 def region_status(region: str, allowed: frozenset[str]) -> str:

@@ -82,7 +82,12 @@ def require_set(resource: Resource, view: TemplateView, path: PropertyPath, what
     if all(value is MISSING or value == "" for value in values):
         yield Violation(prop_path(*path), f"{what} is not set ({dotted(path)} is missing)")
     elif any(value is MISSING or value == "" for value in values):
-        yield Violation(prop_path(*path), f"{what} may be left unset ({dotted(path)} can be empty)", Severity.ERROR)
+        yield Violation(
+            prop_path(*path),
+            f"{what} may be left unset ({dotted(path)} can be empty)",
+            Severity.ERROR,
+            undecided(OneOf(())),
+        )
 
 
 def unresolved(path: PropertyPath, what: str, value: Any) -> Violation:

@@ -15,6 +15,7 @@ from constructs_lib.synthesis import synthesize_or_report
 from constructs_lib.validation_plugin import PLUGIN_NAME, EuResidencyPlugin
 from eu_residency.check_run.run import run_check
 from eu_residency.core.settings import RuleSettings
+from eu_residency.review_pack.rows import stack_label
 
 EU = Environment(account="123456789012", region="eu-west-1")
 
@@ -97,3 +98,14 @@ def test_the_synthesis_summary_names_a_nested_stack_by_its_construct_path(
         "  FATAL   EU-RES-011 at Parent/Outer/Inner/Table (logical id Table in stack Parent/Outer/Inner), "
         "Properties.Replicas.1.Region"
     ]
+
+
+def test_the_review_pack_names_a_nested_stack_by_its_parent_and_construct_path(tmp_path: Path) -> None:
+    app = _app(tmp_path, ["eu-west-1", "eu-central-1"])
+    app.synth()
+    run = run_check([str(tmp_path)], region=None, settings=RuleSettings())
+    # Without path metadata (an App outside the CDK CLI) the path is the nested stack resources' logical ids.
+    top, outer, inner = sorted(stack_label(result) for result in run.results)
+    assert top == "Parent"
+    assert outer.startswith("Parent (nested stack OuterNestedStack") and "/" not in outer
+    assert inner.startswith(outer[:-1] + "/InnerNestedStack")

@@ -58,9 +58,9 @@ def test_stacks_of_a_nested_assembly_follow_their_parent_in_manifest_order(tmp_p
     )
     nested = _write_assembly(root / "assembly-Prod", {"ProdData": _stack("ProdData.template.json")})
     assert read_stacks(root) == [
-        StackArtifact("Main", root / "Main.template.json", "eu-west-1", root),
-        StackArtifact("ProdData", nested / "ProdData.template.json", "eu-west-1", nested),
-        StackArtifact("Last", root / "Last.template.json", "eu-central-1", root),
+        StackArtifact("Main", root / "Main.template.json", "eu-west-1", root, stack_name="Main"),
+        StackArtifact("ProdData", nested / "ProdData.template.json", "eu-west-1", nested, stack_name="ProdData"),
+        StackArtifact("Last", root / "Last.template.json", "eu-central-1", root, stack_name="Last"),
     ]
     assert read_stacks(root)[1].validation_report == nested / VALIDATION_REPORT
 

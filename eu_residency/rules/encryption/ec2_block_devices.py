@@ -101,6 +101,8 @@ def _launch_template(resource: Resource, view: TemplateView) -> Iterator[Violati
                 "the encryption of the instance's volumes cannot be shown from the template: it has no "
                 "block device mappings of its own and takes them from a launch template outside this "
                 f"template ({reason.reason}) (fails closed)",
+                Severity.ERROR,
+                reason,
             )
     if not given:
         unnamed = Unknown("a launch template given neither an id nor a name")

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from itertools import product
 from typing import Any
 
+from eu_residency.core.resolved import Cause, Text
 from eu_residency.core.rule_model import Rule, Severity, Violation
-from eu_residency.core.template_view import NO_VALUE, Resource, TemplateView, Unknown, options
+from eu_residency.core.template_view import NO_VALUE, Resource, ResourceRef, TemplateView, Unknown, options
 from eu_residency.core.values import MISSING, referent, scalar
-from eu_residency.core.vocabulary import ARN_PARTITION_PREFIX, MAX_COMBINATIONS, SUB_VARIABLE
+from eu_residency.core.vocabulary import ARN_PARTITION_PREFIX
 
 BUCKET = "AWS::S3::Bucket"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
 SECURE_TRANSPORT = "aws:securetransport"
 TLS_CONDITION_OPERATORS = frozenset({"Bool", "BoolIfExists"})
-# A rendered ARN is cut off after this many combinations of undecided Fn::If options.
 
 
 class Verdict(Enum):
@@ -182,7 +180,7 @@ def _policy_denies_plain_requests(
 ) -> Outcome:
     document = policy.properties.get("PolicyDocument", MISSING)
     results = []
-    for document_option in _raw_options(document, view):
+    for document_option in _choices(document, view):
         parsed = document_option
         if isinstance(document_option, str):
             try:
@@ -202,11 +200,11 @@ def _policy_denies_plain_requests(
 
 def _document(document: Mapping[str, Any], bucket_id: str, names: set[str], view: TemplateView) -> Outcome:
     statements: list[Outcome] = []
-    for statements_option in _raw_options(document.get("Statement", MISSING), view):
+    for statements_option in _choices(document.get("Statement", MISSING), view):
         items = statements_option if isinstance(statements_option, list) else [statements_option]
         outcomes = []
         for item in items:
-            item_options = _raw_options(item, view)
+            item_options = _choices(item, view)
             outcomes.append(
                 _every_option(
                     [_statement(option, bucket_id, names, view) for option in item_options],
@@ -359,7 +357,7 @@ def _unknown_inside(value: Any) -> Unknown | None:
 
 def _resources(raw: Any, bucket_id: str, names: set[str], view: TemplateView) -> Outcome:
     results = []
-    for option in _raw_options(raw, view):
+    for option in _choices(raw, view):
         items = option if isinstance(option, list) else [option]
         bucket, objects = False, False
         unknown: Unknown | None = None
@@ -392,115 +390,103 @@ def _arns(names: set[str]) -> list[str]:
 
 
 def _covers_bucket(pattern: str, names: set[str]) -> bool:
-    return any(_glob(pattern).fullmatch(arn) for arn in _arns(names))
+    matches = _glob(pattern)
+    return any(matches(arn) for arn in _arns(names))
 
 
 def _covers_objects(pattern: str, names: set[str]) -> bool:
     """A pattern ending in * that matches ``<bucket ARN>/`` matches every object key after it."""
-    return pattern.endswith("*") and any(_glob(pattern).fullmatch(f"{arn}/") for arn in _arns(names))
+    matches = _glob(pattern)
+    return pattern.endswith("*") and any(matches(f"{arn}/") for arn in _arns(names))
 
 
-def _glob(pattern: str) -> re.Pattern[str]:
-    # ARN partitions are compared as "aws": the bucket's own partition is the stack's.
-    pattern = ARN_PARTITION_PREFIX.sub("arn:aws:", pattern)
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.S)
-
-
-def _raw_options(raw: Any, view: TemplateView) -> list[Any]:
-    """The raw alternatives an Fn::If at the top of ``raw`` leaves (AWS::NoValue dropped); a value the
-    template does not decide at all comes back resolved (an Unknown).
-    """
-    if raw is MISSING:
+def _choices(value: Any, view: TemplateView) -> list[Any]:
+    """Every value ``value`` may take, resolved by the core (each option of an undecided Fn::If; a value
+    the template does not decide as an Unknown); AWS::NoValue and an absent value give none."""
+    if value is MISSING:
         return []
-    if isinstance(raw, Mapping) and len(raw) == 1:
-        ((key, argument),) = raw.items()
-        if key == "Fn::If" and isinstance(argument, list) and len(argument) == 3:
-            decided = view.condition(argument[0]) if isinstance(argument[0], str) else None
-            if decided is True:
-                return _raw_options(argument[1], view)
-            if decided is False:
-                return _raw_options(argument[2], view)
-            return [*_raw_options(argument[1], view), *_raw_options(argument[2], view)]
-        if key == "Ref" and argument == "AWS::NoValue":
-            return []
-        if key in ("Ref", "Fn::ImportValue", "Fn::GetStackOutput", "Fn::FindInMap", "Fn::Select"):
-            return [leaf for leaf in options(view.resolve(raw)) if leaf is not NO_VALUE]
-    return [raw]
+    return [option for option in options(view.resolve(value)) if option is not NO_VALUE]
 
 
-def _render(raw: Any, view: TemplateView) -> list[str | Unknown]:
-    """Every text a raw value may take, with the template's buckets written as tokens: ``Fn::GetAtt
-    Bucket.Arn`` and ``!Sub ${Bucket.Arn}/*`` keep their suffix, where the resolver would only say "a
-    resource attribute". Empty for AWS::NoValue.
+def _glob(pattern: str) -> Callable[[str], bool]:
+    """Whether a text matches ``pattern`` as IAM matches a Resource (``*``: any run, ``?``: any one
+    character), in time linear in the pattern's segments times the text (no backtracking)."""
+    # ARN partitions are compared as "aws": the bucket's own partition is the stack's.
+    segments = ARN_PARTITION_PREFIX.sub("arn:aws:", pattern).split("*")
+    return lambda text: glob_match(segments, text)
+
+
+def glob_match(segments: list[str], text: str) -> bool:
+    """``text`` matches the pattern whose pieces between ``*`` are ``segments``: the first piece at the
+    start, the last at the end, each one between at its earliest place after the previous one (greedy
+    earliest placement is optimal, so no choice is ever revisited)."""
+    first, *middle = segments
+    if not middle:
+        return len(text) == len(first) and _piece_at(first, text, 0)
+    last = middle.pop()
+    if len(text) < len(first) + len(last) or not _piece_at(first, text, 0):
+        return False
+    end = len(text) - len(last)
+    if not _piece_at(last, text, end):
+        return False
+    position = len(first)
+    for piece in middle:
+        found = _find_piece(piece, text, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
+
+
+def _piece_at(piece: str, text: str, start: int) -> bool:
+    """``piece`` (``?`` matching any one character) is at ``start`` of ``text``."""
+    if start + len(piece) > len(text):
+        return False
+    return all(char == "?" or char == text[start + index] for index, char in enumerate(piece))
+
+
+def _find_piece(piece: str, text: str, start: int, end: int) -> int:
+    """The first place at or after ``start`` where ``piece`` lies wholly before ``end``, or -1."""
+    if "?" not in piece:
+        return text.find(piece, start, end)
+    for position in range(start, end - len(piece) + 1):
+        if _piece_at(piece, text, position):
+            return position
+    return -1
+
+
+def _render(value: Any, view: TemplateView) -> list[str | Unknown]:
+    """Every text a resolved value may take, with the template's buckets written as tokens: ``Fn::GetAtt
+    Bucket.Arn`` and ``!Sub ${Bucket.Arn}/*`` keep their suffix around the bucket's token. A text with any
+    other hole stays what it depends on. Empty for AWS::NoValue.
     """
-    if isinstance(raw, str):
-        return [raw]
-    if isinstance(raw, Mapping) and len(raw) == 1:
-        ((key, argument),) = raw.items()
-        bucket = _bucket_reference(key, argument, view)
-        if bucket is not None:
-            return [bucket]
-        if key == "Fn::If":
-            return [text for option in _raw_options(raw, view) for text in _render(option, view)]
-        if key == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
-            delimiter, parts = argument
-            if isinstance(delimiter, str) and isinstance(parts, list):
-                return _combine([_render(part, view) for part in parts], delimiter)
-        if key == "Fn::Sub":
-            return _sub(argument, view)
     rendered: list[str | Unknown] = []
-    for option in options(view.resolve(raw)):
+    for option in options(value):
         if option is NO_VALUE:
             continue
-        text = scalar(option)
-        rendered.append(text if text is not None else Unknown("a value that is not text"))
+        if isinstance(option, Text):
+            pieces = [_bucket_token(part, view) if isinstance(part, Unknown) else part for part in option.parts]
+            known = [piece for piece in pieces if isinstance(piece, str)]
+            rendered.append("".join(known) if len(known) == len(pieces) else option)
+        elif isinstance(option, Unknown):
+            token = _bucket_token(option, view)
+            rendered.append(token if isinstance(token, str) else option)
+        else:
+            text = scalar(option)
+            rendered.append(text if text is not None else Unknown("a value that is not text", Cause.MALFORMED))
     return rendered
 
 
-def _bucket_reference(key: str, argument: Any, view: TemplateView) -> str | None:
-    if key == "Ref" and isinstance(argument, str):
-        target = view.resource(argument)
-        return _token(argument) if target is not None and target.type == BUCKET else None
-    if key == "Fn::GetAtt":
-        parts = argument.split(".", 1) if isinstance(argument, str) else argument
-        if isinstance(parts, list) and len(parts) == 2 and parts[1] == "Arn" and isinstance(parts[0], str):
-            target = view.resource(parts[0])
-            if target is not None and target.type == BUCKET:
-                return f"arn:aws:s3:::{_token(parts[0])}"
-    return None
-
-
-def _sub(argument: Any, view: TemplateView) -> list[str | Unknown]:
-    variables: Mapping[str, Any] = {}
-    if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], Mapping):
-        argument, variables = argument
-    if not isinstance(argument, str):
-        return [Unknown("a malformed Fn::Sub")]
-    pieces: list[list[str | Unknown]] = []
-    position = 0
-    for match in SUB_VARIABLE.finditer(argument):
-        pieces.append([argument[position : match.start()].replace("${!", "${")])
-        name = match.group(1).strip()
-        if name in variables:
-            pieces.append(_render(variables[name], view))
-        elif "." in name:
-            pieces.append(_render({"Fn::GetAtt": name.split(".", 1)}, view))
-        else:
-            pieces.append(_render({"Ref": name}, view))
-        position = match.end()
-    pieces.append([argument[position:].replace("${!", "${")])
-    return _combine(pieces, "")
-
-
-def _combine(pieces: list[list[str | Unknown]], delimiter: str) -> list[str | Unknown]:
-    results: list[str | Unknown] = []
-    for combination in product(*[piece for piece in pieces if piece]):
-        unknown = next((part for part in combination if isinstance(part, Unknown)), None)
-        results.append(unknown if unknown is not None else delimiter.join(str(part) for part in combination))
-        if len(results) >= MAX_COMBINATIONS:
-            results.append(Unknown("a value with too many Fn::If combinations to follow"))
-            break
-    return results
+def _bucket_token(hole: Unknown, view: TemplateView) -> str | Unknown:
+    """A Ref or Fn::GetAtt Arn of one of the template's buckets, as its token; any other hole as it is."""
+    if isinstance(hole, ResourceRef) and hole.local:
+        target = view.resource(hole.logical_id)
+        if target is not None and target.type == BUCKET:
+            if hole.attribute is None:
+                return _token(hole.logical_id)
+            if hole.attribute == "Arn":
+                return f"arn:aws:s3:::{_token(hole.logical_id)}"
+    return hole
 
 
 RULE = Rule(

@@ -1,16 +1,20 @@
-"""Finding literal region references (ARNs, endpoints, region properties) anywhere in a resource."""
+"""Finding literal region references (ARNs, endpoints, region properties) anywhere in a resource, as the
+core's resolver reads its values."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from eu_residency.core.resolved import OneOf, Text, options
 from eu_residency.core.rule_model import PropertyPath
-from eu_residency.core.vocabulary import ENDPOINT_REGION, REGION_SHAPE, REGIONAL_ARN
+from eu_residency.core.template_view import TemplateView
+from eu_residency.core.vocabulary import ENDPOINT_REGION, MAX_NESTING, REGION_SHAPE, REGIONAL_ARN
 
 _REGION_KEY = re.compile(r"region$", re.IGNORECASE)
+_HOLE = "\x00"
 
 
 @dataclass(frozen=True)
@@ -30,25 +34,69 @@ class RegionProperty:
     value: Any
 
 
-def region_references(value: Any, path: PropertyPath = ()) -> Iterator[RegionReference]:
-    """Every literal region reference in ``value``: inside strings (so inside JSON documents carried as
-    strings too), Fn::Join pieces and Fn::Sub templates, and as the value of keys named ``*Region``.
-    ``${AWS::Region}`` and region-less ARNs (``arn:aws:s3:::bucket``, IAM) name no region and pass.
+def region_references(view: TemplateView, value: Any, path: PropertyPath = ()) -> Iterator[RegionReference]:
+    """Every literal region reference in ``value`` as the template resolves it: inside strings (so inside
+    JSON documents carried as strings too), in the known segments of a text with holes (an Fn::Join's
+    pieces, an Fn::Sub's template, a mapping's value), and as the value of keys named ``*Region``.
+    ``${AWS::Region}`` and region-less ARNs (``arn:aws:s3:::bucket``, IAM) name no region and pass; a
+    branch of an Fn::If the template rules out is not read.
     """
-    if isinstance(value, str):
-        for match in REGIONAL_ARN.finditer(value):
-            yield RegionReference(path, match["region"], "arn", _excerpt(value, match), match["service"])
-        for match in ENDPOINT_REGION.finditer(value):
-            yield RegionReference(path, match["region"], "endpoint", _excerpt(value, match))
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from region_references(view, item, (*path, index))
+    elif isinstance(value, Mapping) and _is_intrinsic(value):
+        yield from _resolved_references(view.resolve(value), path)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str) and _REGION_KEY.search(key):
+                if isinstance(item, str) and REGION_SHAPE.match(item):
+                    yield RegionReference((*path, key), item, "property", item)
+                if isinstance(item, str) or (isinstance(item, Mapping) and _is_intrinsic(item)):
+                    continue  # a literal name, or an intrinsic: region_properties reads it
+            yield from region_references(view, item, (*path, key))
+    else:
+        yield from _text_references(value, path)
+
+
+def _is_intrinsic(value: Mapping[str, Any]) -> bool:
+    if len(value) != 1:
+        return False
+    (key,) = value
+    return key in ("Ref", "Condition") or (isinstance(key, str) and key.startswith("Fn::"))
+
+
+def _resolved_references(value: Any, path: PropertyPath, depth: int = 0) -> Iterator[RegionReference]:
+    """The references in an intrinsic's resolved value: each option of an undecided Fn::If, the items of a
+    list, the values of an object, the known segments of a text with holes."""
+    if depth > MAX_NESTING:
+        return
+    if isinstance(value, OneOf):
+        for option in options(value):
+            yield from _resolved_references(option, path, depth + 1)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from region_references(item, (*path, index))
-    elif isinstance(value, dict):
+            yield from _resolved_references(item, (*path, index), depth + 1)
+    elif isinstance(value, Mapping):
         for key, item in value.items():
             if isinstance(key, str) and _REGION_KEY.search(key) and isinstance(item, str) and REGION_SHAPE.match(item):
                 yield RegionReference((*path, key), item, "property", item)
-                continue
-            yield from region_references(item, (*path, key))
+            else:
+                yield from _resolved_references(item, (*path, key), depth + 1)
+    else:
+        yield from _text_references(value, path)
+
+
+def _text_references(value: Any, path: PropertyPath) -> Iterator[RegionReference]:
+    if isinstance(value, Text):
+        text = value.segments(_HOLE)  # a hole never completes a region's name
+    elif isinstance(value, str):
+        text = value
+    else:
+        return
+    for match in REGIONAL_ARN.finditer(text):
+        yield RegionReference(path, match["region"], "arn", _excerpt(text, match), match["service"])
+    for match in ENDPOINT_REGION.finditer(text):
+        yield RegionReference(path, match["region"], "endpoint", _excerpt(text, match))
 
 
 def region_properties(value: Any, path: PropertyPath = ()) -> Iterator[RegionProperty]:
@@ -66,7 +114,8 @@ def region_properties(value: Any, path: PropertyPath = ()) -> Iterator[RegionPro
 
 def _excerpt(text: str, match: re.Match[str]) -> str:
     end = min(len(text), match.end() + 40)
-    return text[match.start() : end].split('"', maxsplit=1)[0].split(maxsplit=1)[0]
+    excerpt = text[match.start() : end].split('"', maxsplit=1)[0].split(maxsplit=1)[0]
+    return excerpt.split(_HOLE, 1)[0]
 
 
 __all__ = ["RegionProperty", "RegionReference", "region_properties", "region_references"]

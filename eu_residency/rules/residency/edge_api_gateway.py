@@ -4,42 +4,53 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from eu_residency.core.resolved import Cause
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown
-from eu_residency.core.values import MISSING, get, text_options
+from eu_residency.core.values import MISSING, elements, get, scalar, values_at
 from eu_residency.rules.predicates import prop_path
 
 SAFE_TYPES = frozenset({"REGIONAL", "PRIVATE"})
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    """Each value the endpoint types may deploy with, through every branch of an undecided Fn::If."""
     path = ("EndpointConfiguration", "Types")
-    raw = get(resource.properties, path)
-    if raw is MISSING:
-        if resource.type == "AWS::ApiGateway::DomainName" and get(resource.properties, ("CertificateArn",)) is MISSING:
-            return  # a domain with only RegionalCertificateArn and no edge certificate is regional
+    for types in values_at(view, resource.properties, path):
+        if types is MISSING:
+            yield from _absent(resource)
+            continue
+        if not isinstance(types, (list, Unknown)):
+            yield from _endpoint_type(scalar(types), path)
+            continue
+        for _, option in elements(types):
+            yield from _endpoint_type(scalar(option), path)
+
+
+def _absent(resource: Resource) -> Iterator[Violation]:
+    if resource.type == "AWS::ApiGateway::DomainName" and get(resource.properties, ("CertificateArn",)) is MISSING:
+        return  # a domain with only RegionalCertificateArn and no edge certificate is regional
+    yield Violation(
+        prop_path("EndpointConfiguration"),
+        "no EndpointConfiguration: API Gateway makes it EDGE, served through CloudFront worldwide",
+        Severity.FATAL,
+    )
+
+
+def _endpoint_type(option: str | Unknown | None, path: tuple[str, ...]) -> Iterator[Violation]:
+    if option is None:
+        option = Unknown("a value that is not text", Cause.MALFORMED)
+    if isinstance(option, Unknown):
         yield Violation(
-            prop_path("EndpointConfiguration"),
-            "no EndpointConfiguration: API Gateway makes it EDGE, served through CloudFront worldwide",
-            Severity.FATAL,
+            prop_path(*path),
+            f"the endpoint type cannot be shown to be regional: it is {option.reason}",
+            Severity.ERROR,
+            option,
         )
-        return
-    resolved = view.resolve(raw)
-    values = resolved if isinstance(resolved, list) else [resolved]
-    for value in values:
-        for option in text_options(view, value):
-            if isinstance(option, Unknown):
-                yield Violation(
-                    prop_path(*path),
-                    f"the endpoint type cannot be shown to be regional: it is {option.reason}",
-                    Severity.ERROR,
-                )
-            elif option.upper() not in SAFE_TYPES:
-                yield Violation(
-                    prop_path(*path),
-                    f"endpoint type {option} is served through CloudFront worldwide",
-                    Severity.FATAL,
-                )
+    elif option.upper() not in SAFE_TYPES:
+        yield Violation(
+            prop_path(*path), f"endpoint type {option} is served through CloudFront worldwide", Severity.FATAL
+        )
 
 
 RULE = Rule(

@@ -17,7 +17,7 @@ SKIPPED_TYPES = frozenset({"AWS::CDK::Metadata"})
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     if resource.type in SKIPPED_TYPES:
         return
-    for reference in region_references(resource.properties):
+    for reference in region_references(view, resource.properties):
         if reference.service == "acm" or reference.region in view.settings.allowed_regions:
             continue  # certificates are EU-RES-035's
         what = {"arn": "the ARN", "endpoint": "the endpoint", "property": "the region"}[reference.kind]

@@ -32,6 +32,7 @@ def _subscription(view: TemplateView, subscription: dict[str, Any] | Any, path: 
                 prop_path(*path, "Protocol"),
                 f"the protocol cannot be shown to stay in AWS: it is {protocol.reason}",
                 Severity.ERROR,
+                protocol,
             )
         elif protocol.lower() in EXTERNAL_PROTOCOLS:
             yield from endpoint_violations(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from eu_residency.core.regions import describe_region
+from eu_residency.core.resolved import Cause
 from eu_residency.core.rule_model import Rule, Severity, Violation
-from eu_residency.core.template_view import TemplateView
+from eu_residency.core.template_view import TemplateView, Unknown
 
 
 def check(view: TemplateView) -> Iterator[Violation]:
@@ -18,6 +19,7 @@ def check(view: TemplateView) -> Iterator[Violation]:
             "the stack is environment-agnostic: its region is chosen at deploy time and could be anywhere, so it "
             "cannot be shown to be in an allowed region",
             Severity.ERROR,
+            Unknown("the stack's region, which is not set", Cause.STACK_REGION, "${AWS::Region}"),
         )
     elif view.region not in view.settings.allowed_regions:
         yield Violation((), f"the stack deploys to {describe_region(view.region)}", Severity.FATAL)

@@ -21,6 +21,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
                 prop_path(*path),
                 f"Transfer Acceleration cannot be shown to be off: it is {option.reason}",
                 Severity.ERROR,
+                option,
             )
         elif option == "Enabled":
             yield Violation(

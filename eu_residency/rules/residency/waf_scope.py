@@ -14,7 +14,10 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     for option in text_options(view, get(resource.properties, ("Scope",))):
         if isinstance(option, Unknown):
             yield Violation(
-                prop_path("Scope"), f"the scope cannot be shown to be REGIONAL: it is {option.reason}", Severity.ERROR
+                prop_path("Scope"),
+                f"the scope cannot be shown to be REGIONAL: it is {option.reason}",
+                Severity.ERROR,
+                option,
             )
         elif option != "REGIONAL":
             yield Violation(

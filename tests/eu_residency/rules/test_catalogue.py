@@ -24,6 +24,7 @@ NOTHING_TO_RESOLVE = {
 }
 # Residency rules that can never prove a destination outside: the endpoint is outside AWS, unlocatable.
 NEVER_PROVEN_OUTSIDE = {
+    "EU-RES-002": "a nested template that is not checked is unseen, never proven outside",
     "EU-RES-050": "an endpoint outside AWS has no region; it is vetted or it fails as unprovable",
     "EU-RES-051": "an endpoint outside AWS has no region; it is vetted or it fails as unprovable",
     "EU-RES-052": "an endpoint outside AWS has no region; it is vetted or it fails as unprovable",

@@ -76,7 +76,12 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
         {"PassQueueSubscribedTopic"},
     ),
     # FailUsReplicaSecret: its replica's KMS key ARN names us-east-1 too (a property EU-RES-017 does not read).
-    "EU-RES-060": ({"FailUsTopicFunction", "FailUsReplicaSecret"}, {"PassEuTopicFunction", "PassEuReplicaSecret"}),
+    # FailUsPipeline: its deploy action's role may act on a CloudFormation stack in us-east-1 (an ARN CDK
+    # joins from pieces, read through the resolver).
+    "EU-RES-060": (
+        {"FailUsTopicFunction", "FailUsReplicaSecret", "FailUsPipeline"},
+        {"PassEuTopicFunction", "PassEuReplicaSecret"},
+    ),
     # FailDefaultAuroraMysqlCluster: DatabaseCluster leaves StorageEncrypted unset by default.
     "EU-ENC-001": (
         {"FailUnencryptedDb", "FailDefaultAuroraMysqlCluster"},
@@ -142,6 +147,7 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
 
 # rule id -> why no construct of aws-cdk-lib above L1 can express the case.
 NO_L2: dict[str, str] = {
+    "EU-RES-002": "CDK's NestedStack puts its template in the assembly; a remote TemplateURL is an L1 case",
     "EU-RES-014": "DatabaseCluster has no global-database prop; AWS::RDS::GlobalCluster is L1 only (CfnGlobalCluster)",
     "EU-RES-015": "aws-cdk-lib has no ElastiCache L2 (only @aws-cdk/aws-elasticache-alpha); global datastores are L1",
     "EU-RES-018": "ecr.Repository has no replication prop; registry replication is the L1 CfnReplicationConfiguration",
