@@ -93,6 +93,19 @@ class Text(Unknown):
         return "".join(part if isinstance(part, str) else hole for part in self.parts)
 
 
+def scalar(value: Any) -> str | Unknown | None:
+    """A resolved leaf as text (numbers and booleans as CloudFormation passes them); None when absent or
+    not a scalar.
+    """
+    if isinstance(value, (str, Unknown)):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return None
+
+
 def text_of(parts: list[Piece] | tuple[Piece, ...]) -> str | Unknown:
     """The value of ``parts`` put side by side: known text, the hole alone, or a ``Text`` with holes."""
     merged: list[Piece] = []

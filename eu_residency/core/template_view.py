@@ -29,6 +29,7 @@ from eu_residency.core.resolved import (
     cases,
     options,
     relocated,
+    scalar,
     text_of,
 )
 from eu_residency.core.settings import RuleSettings
@@ -454,13 +455,8 @@ class TemplateView:
 
 def _piece(value: Any) -> Piece:
     """A resolved part of a text: text, a number as CloudFormation writes it, or a hole."""
-    if isinstance(value, (str, Unknown)):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return Unknown(f"a {type(value).__name__} where text was expected")
+    text = scalar(value)
+    return text if text is not None else Unknown(f"a {type(value).__name__} where text was expected")
 
 
 def _resource(logical_id: str, body: Mapping[str, Any]) -> Resource:

@@ -72,19 +72,6 @@ def _descend(value: Any, rest: PropertyPath, found: list[Any]) -> None:
             found.append(Unknown(f"a {type(option).__name__} where {expected} were expected"))
 
 
-def scalar(value: Any) -> str | Unknown | None:
-    """A resolved leaf as text (numbers and booleans as CloudFormation passes them); None when absent or
-    not a scalar.
-    """
-    if isinstance(value, (str, Unknown)):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return None
-
-
 def text_options(view: TemplateView, raw: Any) -> list[str | Unknown]:
     """Every text a property may take; unknown parts stay Unknown."""
     resolved = view.resolve(raw)

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from eu_residency.core.resolved import scalar
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import ResourceRef, Unknown
-from eu_residency.core.values import MISSING, scalar
+from eu_residency.core.values import MISSING
 from eu_residency.core.vocabulary import parse_arn
 from eu_residency.inventory.records import UNKNOWN_REGION, Endpoint, Flow, short_name
 from eu_residency.inventory.resolver import AppResolver, AppStack

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from eu_residency.core.app_view import AppTemplate, AppView
+from eu_residency.core.resolved import scalar
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown, options
-from eu_residency.core.values import MISSING, resource_refs, scalar
+from eu_residency.core.values import MISSING, resource_refs
 from eu_residency.core.vocabulary import MAX_NESTING
 from eu_residency.inventory.records import UNKNOWN_REGION, stack_name
 

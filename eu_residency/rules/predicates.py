@@ -124,20 +124,33 @@ def region_violations(
 
 
 def _region_value(view: TemplateView, option: str | Unknown, full_path: PropertyPath, what: str) -> Iterator[Violation]:
-    if isinstance(option, Unknown):
-        if option.cause is Cause.STACK_REGION:
-            return
-        yield Violation(
-            full_path, f"{what} cannot be shown to be an allowed region: it is {option.reason}", Severity.ERROR, option
-        )
-    elif option not in view.settings.allowed_regions:
-        if REGION_SHAPE.match(option):
-            yield Violation(full_path, f"{what} is {describe_region(option)}", Severity.FATAL)
+    yield from _region_verdict(view, option, full_path, f"{what} is", f"{what} cannot be shown to be an allowed region")
+
+
+def _region_verdict(
+    view: TemplateView,
+    region: str | Unknown,
+    where: PropertyPath,
+    outside: str,
+    unprovable: str,
+    *,
+    subject: str = "it",
+) -> Iterator[Violation]:
+    """The verdict on a region: none when allowed or the stack's own (EU-RES-001 reports that one); fatal,
+    "``outside`` <where the region is>", when proven outside; otherwise "``unprovable``: ``subject`` is <why>"."""
+    if isinstance(region, Unknown):
+        if region.cause is not Cause.STACK_REGION:
+            yield not_shown(where, unprovable, region, subject)
+    elif region not in view.settings.allowed_regions:
+        if REGION_SHAPE.match(region):
+            yield Violation(where, f"{outside} {describe_region(region)}", Severity.FATAL)
         else:
-            unknown = Unknown(f"the text {option!r}, which is not a region's name", Cause.MALFORMED)
-            yield Violation(
-                full_path, f"{what} {option!r} cannot be shown to be an allowed region", Severity.ERROR, unknown
-            )
+            yield not_shown(where, unprovable, Unknown(f"the text {region!r}, which is not a region's name"), subject)
+
+
+def not_shown(where: PropertyPath, claim: str, unknown: Unknown, subject: str = "it") -> Violation:
+    """``claim`` ("X cannot be shown to be ...") fails closed on ``unknown``: an error that carries it."""
+    return Violation(where, f"{claim}: {subject} is {unknown.reason}", Severity.ERROR, unknown)
 
 
 def arn_region_violations(view: TemplateView, raw: Any, path: PropertyPath, what: str) -> Iterator[Violation]:
@@ -160,24 +173,11 @@ def arn_region_of(view: TemplateView, option: str | Unknown, where: PropertyPath
         if region is None:
             return  # an ARN that names no region
         shown = f"{what} {option.shown}"
-        if isinstance(region, Unknown):
-            if region.cause is Cause.STACK_REGION:
-                return
-            reason = f"its region is {region.reason}"
-            yield Violation(
-                where, f"{shown} cannot be shown to be in an allowed region: {reason}", Severity.ERROR, region
-            )
-        elif region not in view.settings.allowed_regions:
-            if REGION_SHAPE.match(region):
-                yield Violation(where, f"{shown} is in {describe_region(region)}", Severity.FATAL)
-            else:
-                unknown = Unknown(f"the text {region!r}, which is not a region's name", Cause.MALFORMED)
-                yield Violation(where, f"{shown} cannot be shown to be in an allowed region", Severity.ERROR, unknown)
+        unprovable = f"{shown} cannot be shown to be in an allowed region"
+        yield from _region_verdict(view, region, where, f"{shown} is in", unprovable, subject="its region")
         return
     if isinstance(option, Unknown):
-        yield Violation(
-            where, f"{what} cannot be shown to be in an allowed region: it is {option.reason}", Severity.ERROR, option
-        )
+        yield not_shown(where, f"{what} cannot be shown to be in an allowed region", option)
         return
     region = named_region(option)
     if isinstance(region, str) and region not in view.settings.allowed_regions and REGION_SHAPE.match(region):
@@ -198,8 +198,7 @@ def reference_region(view: TemplateView, reference: ResourceRef, where: Property
         region = reference.stack_region
         if region is None:
             unknown = Unknown(f"{reference.reason}, an environment-agnostic stack", Cause.STACK_REGION)
-            message = f"{what} cannot be shown to be in an allowed region: it is {unknown.reason}"
-            yield Violation(where, message, Severity.ERROR, unknown)
+            yield not_shown(where, f"{what} cannot be shown to be in an allowed region", unknown)
         elif region not in view.settings.allowed_regions:
             yield Violation(where, f"{what} is {reference.reason}, in {describe_region(region)}", Severity.FATAL)
         return
@@ -207,9 +206,7 @@ def reference_region(view: TemplateView, reference: ResourceRef, where: Property
     if referent is not None and not _may_return_any_value(referent.type):
         return
     unknown = Unknown(f"{reference.reason}, a custom resource or nested stack that may return any ARN", Cause.RESOURCE)
-    yield Violation(
-        where, f"{what} cannot be shown to be in an allowed region: it is {unknown.reason}", Severity.ERROR, unknown
-    )
+    yield not_shown(where, f"{what} cannot be shown to be in an allowed region", unknown)
 
 
 def _may_return_any_value(resource_type: str) -> bool:

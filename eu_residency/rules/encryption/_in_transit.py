@@ -11,9 +11,10 @@ from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any
 
+from eu_residency.core.resolved import scalar
 from eu_residency.core.rule_model import Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown, options
-from eu_residency.core.values import MISSING, scalar
+from eu_residency.core.values import MISSING
 from eu_residency.rules.predicates import prop_path, unresolved
 
 # Load balancer security policies (ALB, NLB, and the classic ELB's Reference-Security-Policy) whose minimum

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from eu_residency.core.resolved import scalar
 from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown
-from eu_residency.core.values import MISSING, descend, elements, scalar
+from eu_residency.core.values import MISSING, descend, elements
 from eu_residency.rules.encryption._in_transit import ELB_DEFAULT_POLICY, is_tls12_policy
 from eu_residency.rules.predicates import prop_path, unresolved
 

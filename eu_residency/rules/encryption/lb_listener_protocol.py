@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from eu_residency.core.resolved import scalar
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown, options
-from eu_residency.core.values import MISSING, descend, elements, referent, scalar
+from eu_residency.core.values import MISSING, descend, elements, referent
 from eu_residency.rules.encryption._in_transit import LISTENER, protocols
 from eu_residency.rules.predicates import prop_path, unresolved
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from eu_residency.core.resolved import scalar
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown, options
-from eu_residency.core.values import MISSING, scalar
+from eu_residency.core.values import MISSING
 from eu_residency.rules.encryption._in_transit import (
     ELB_DEFAULT_POLICY,
     ENCRYPTED_LISTENER_PROTOCOLS,

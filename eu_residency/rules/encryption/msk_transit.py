@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from eu_residency.core.resolved import scalar
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown
-from eu_residency.core.values import scalar, values_at
+from eu_residency.core.values import values_at
 from eu_residency.rules.predicates import prop_path, require_true, unresolved
 
 IN_TRANSIT = ("EncryptionInfo", "EncryptionInTransit")

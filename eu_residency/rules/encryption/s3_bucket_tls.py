@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from eu_residency.core.resolved import Cause, Text
+from eu_residency.core.resolved import Cause, Text, scalar
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import NO_VALUE, Resource, ResourceRef, TemplateView, Unknown, options
-from eu_residency.core.values import MISSING, referent, scalar
+from eu_residency.core.values import MISSING, referent
 from eu_residency.core.vocabulary import ARN_PARTITION_PREFIX
 
 BUCKET = "AWS::S3::Bucket"

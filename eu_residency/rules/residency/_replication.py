@@ -17,7 +17,7 @@ from eu_residency.core.rule_model import PropertyPath, Severity, Violation
 from eu_residency.core.template_view import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
 from eu_residency.core.values import MISSING, arn_fields, get, named_region, text_options
 from eu_residency.core.vocabulary import MAX_NESTING
-from eu_residency.rules.predicates import arn_region_of, prop_path, reference_region, region_violations
+from eu_residency.rules.predicates import arn_region_of, not_shown, prop_path, reference_region, region_violations
 
 STAR = "*"  # in a ``walk`` pattern: every element of a list
 
@@ -177,8 +177,7 @@ def _referenced(
 
 def _unprovable(where: PropertyPath, what: str, unknown: Unknown, shown: str = "") -> Violation:
     subject = f"{what} {shown}" if shown else what
-    message = f"{subject} cannot be shown to be in an allowed region: it is {unknown.reason}"
-    return Violation(where, message, Severity.ERROR, unknown)
+    return not_shown(where, f"{subject} cannot be shown to be in an allowed region", unknown)
 
 
 def arn_violations(

@@ -11,7 +11,7 @@ from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, ResourceRef, TemplateView, Unknown
 from eu_residency.core.values import named_region, text_options
 from eu_residency.core.vocabulary import REGION_SHAPE
-from eu_residency.rules.predicates import prop_path, reference_region
+from eu_residency.rules.predicates import not_shown, prop_path, reference_region
 from eu_residency.rules.residency._references import region_references
 
 _CERTIFICATE_KEY = re.compile(r"Certificate(Arn)?$")
@@ -76,12 +76,10 @@ def _certificate(view: TemplateView, option: str | Unknown, where: PropertyPath)
         return
     if isinstance(region, Unknown):
         if region.cause is not Cause.STACK_REGION:
-            message = f"{what} {shown} cannot be shown to be in an allowed region: its region is {region.reason}"
-            yield Violation(where, message, Severity.ERROR, region)
+            yield not_shown(where, f"{what} {shown} cannot be shown to be in an allowed region", region, "its region")
         return
     if isinstance(option, Unknown):
-        message = f"{what} cannot be shown to be in an allowed region: it is {option.reason}"
-        yield Violation(where, message, Severity.ERROR, option)
+        yield not_shown(where, f"{what} cannot be shown to be in an allowed region", option)
 
 
 RULE = Rule(

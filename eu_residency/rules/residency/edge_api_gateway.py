@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.resolved import Cause
+from eu_residency.core.resolved import Cause, scalar
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown
-from eu_residency.core.values import MISSING, elements, get, scalar, values_at
-from eu_residency.rules.predicates import prop_path
+from eu_residency.core.values import MISSING, elements, get, values_at
+from eu_residency.rules.predicates import not_shown, prop_path
 
 SAFE_TYPES = frozenset({"REGIONAL", "PRIVATE"})
 
@@ -41,12 +41,7 @@ def _endpoint_type(option: str | Unknown | None, path: tuple[str, ...]) -> Itera
     if option is None:
         option = Unknown("a value that is not text", Cause.MALFORMED)
     if isinstance(option, Unknown):
-        yield Violation(
-            prop_path(*path),
-            f"the endpoint type cannot be shown to be regional: it is {option.reason}",
-            Severity.ERROR,
-            option,
-        )
+        yield not_shown(prop_path(*path), "the endpoint type cannot be shown to be regional", option)
     elif option.upper() not in SAFE_TYPES:
         yield Violation(
             prop_path(*path), f"endpoint type {option} is served through CloudFront worldwide", Severity.FATAL

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown
 from eu_residency.core.values import MISSING, get, text_options
-from eu_residency.rules.predicates import prop_path
+from eu_residency.rules.predicates import not_shown, prop_path
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
@@ -17,12 +17,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         return
     for option in text_options(view, raw):
         if isinstance(option, Unknown):
-            yield Violation(
-                prop_path(*path),
-                f"Transfer Acceleration cannot be shown to be off: it is {option.reason}",
-                Severity.ERROR,
-                option,
-            )
+            yield not_shown(prop_path(*path), "Transfer Acceleration cannot be shown to be off", option)
         elif option == "Enabled":
             yield Violation(
                 prop_path(*path),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from eu_residency.core.resolved import scalar
 from eu_residency.core.rule_model import PropertyPath, Violation
 from eu_residency.core.template_view import Unknown, options
-from eu_residency.core.values import MISSING, scalar
+from eu_residency.core.values import MISSING
 from eu_residency.rules.predicates import dotted, prop_path, unresolved
 
 
