@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from eu_residency.core.values import written_texts
-from eu_residency.core.vocabulary import MAX_NESTING
+from eu_residency.core.vocabulary import MAX_NESTING, NESTED_STACK_TYPE
 from eu_residency.template_loader import TemplateError, parse_template, read_template_text
 
 MANIFEST = "manifest.json"
@@ -25,7 +25,6 @@ AGNOSTIC_REGION = "unknown-region"
 # CDK writes each nested stack's template into the assembly as a file asset with this ending.
 NESTED_TEMPLATE_SUFFIX = ".nested.template.json"
 ASSET_MANIFEST_SUFFIX = ".assets.json"
-NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
 # With asset metadata on (the CDK CLI's default), a nested stack resource names its template file here.
 ASSET_PATH_METADATA = "aws:asset:path"
 # What is shown for a finding whose entry names no construct, no rule or no plugin.

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from eu_residency.check_run.results import Candidate, TemplateResult
-from eu_residency.core.vocabulary import MAX_NESTING
+from eu_residency.core.vocabulary import DYNAMIC_REFERENCE_PREFIX, MAX_NESTING, NESTED_STACK_TYPE
 from eu_residency.template_loader import TemplateError, parse_template_with_lines, read_template_text
 
-NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
 URL_SCHEMES = ("https:", "http:", "s3:")
 
 Loaded = tuple[Candidate, dict[str, Any], dict[str, int]]
@@ -29,6 +28,8 @@ def local_template(parent: Path, url: Any) -> Path | None:
     parent's folder; None for a URL, an absolute path, a path out of the folder or a value that is not text.
     """
     if not isinstance(url, str) or not url.strip() or url.lower().startswith(URL_SCHEMES) or "://" in url:
+        return None
+    if DYNAMIC_REFERENCE_PREFIX in url:  # read by CloudFormation at deploy time: not a file here
         return None
     name = Path(url.strip())
     if name.is_absolute():

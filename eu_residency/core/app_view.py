@@ -18,8 +18,6 @@ from eu_residency.core.resolved import options
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import CROSS_REGION_EXPORT_WRITER, TemplateView
 
-NESTED_STACK = "AWS::CloudFormation::Stack"
-
 
 @dataclass(frozen=True)
 class AppTemplate:
@@ -169,4 +167,4 @@ def _outputs(view: TemplateView) -> dict[str, Mapping[str, Any]]:
     return {str(name): body for name, body in outputs.items() if isinstance(body, Mapping)}
 
 
-__all__ = ["NESTED_STACK", "AppTemplate", "AppView", "Located"]
+__all__ = ["AppTemplate", "AppView", "Located"]

@@ -152,6 +152,12 @@ class OneOf:
 
     options: tuple[Any, ...]
     assumptions: tuple[Assumptions, ...] = ()
+    # How many values the options flatten to (options that are OneOf count theirs): kept, not recounted.
+    size: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        count = sum(option.size if isinstance(option, OneOf) else 1 for option in self.options)
+        object.__setattr__(self, "size", count)
 
     def choices(self) -> Iterator[tuple[Assumptions, Any]]:
         for index, option in enumerate(self.options):

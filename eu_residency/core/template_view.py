@@ -122,6 +122,7 @@ class TemplateView:
         for resource in self._all:
             self._by_type.setdefault(resource.type, []).append(resource)
         self._memo: dict[str, Any] = {}
+        self._ifs: dict[int, tuple[Any, Any]] = {}
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()``, once per view: for indexes rules build over the whole template."""
@@ -405,16 +406,29 @@ class TemplateView:
     def _if(self, argument: Any, depth: int) -> Any:
         if not (isinstance(argument, list) and len(argument) == 3 and isinstance(argument[0], str)):
             return Unknown(f"a malformed Fn::If {argument!r:.120}")
+        # Each Fn::If is worked out once: a template may share one (YAML aliases) in many places.
+        known = self._ifs.get(id(argument))
+        if known is not None and known[0] is argument:
+            return known[1]
+        result = self._branches(argument, depth)
+        self._ifs[id(argument)] = (argument, result)  # the argument kept, so its id is not reused
+        return result
+
+    def _branches(self, argument: list[Any], depth: int) -> Any:
         name, when_true, when_false = argument
         decided = self.condition(name)
         if decided is True:
             return self.resolve(when_true, depth)
         if decided is False:
             return self.resolve(when_false, depth)
-        return OneOf(
-            (self.resolve(when_true, depth), self.resolve(when_false, depth)),
-            (frozenset({(name, True)}), frozenset({(name, False)})),
-        )
+        branches = (self.resolve(when_true, depth), self.resolve(when_false, depth))
+        for branch in branches:
+            if isinstance(branch, Unknown) and branch.cause is Cause.LIMIT:
+                return branch
+        chosen = OneOf(branches, (frozenset({(name, True)}), frozenset({(name, False)})))
+        if chosen.size > MAX_COMBINATIONS:
+            return Unknown(f"a value with more than {MAX_COMBINATIONS} conditional options", Cause.LIMIT)
+        return chosen
 
     def _find_in_map(self, argument: Any, depth: int) -> Any:
         if not (isinstance(argument, list) and len(argument) >= 3):

@@ -49,6 +49,13 @@ URL_SUFFIX = "AWS::URLSuffix"
 NO_VALUE_NAME = "AWS::NoValue"
 STANDARD_URL_SUFFIX = "amazonaws.com"
 
+# -- resource types the readers follow --------------------------------------------------------------------
+
+# A nested stack: its template is a file beside the parent's, an asset of the cloud assembly, or remote.
+NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
+# A dynamic reference (``{{resolve:ssm:/name}}``): a value CloudFormation reads at deploy time.
+DYNAMIC_REFERENCE_PREFIX = "{{resolve:"
+
 # -- ARNs and regions -------------------------------------------------------------------------------------
 
 # The shape of a region name: eu-west-1, us-gov-west-1, eusc-de-east-1.
@@ -121,5 +128,6 @@ RESIDENCY_TAG = "data-residency"
 
 # Deeper than this, a value is not worth resolving: it is reported as unknown (no recursion blow-up).
 MAX_NESTING = 64
-# A text with more conditional combinations than this (Fn::If inside Fn::Join/Fn::Sub) is read as unknown.
+# A value with more conditional options than this (nested Fn::If, Fn::If inside Fn::Join/Fn::Sub) is read as
+# unknown.
 MAX_COMBINATIONS = 64

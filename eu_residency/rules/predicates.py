@@ -10,7 +10,7 @@ from eu_residency.core.resolved import Cause, Text
 from eu_residency.core.rule_model import PropertyPath, Severity, Violation
 from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown
 from eu_residency.core.values import MISSING, arn_fields, get, named_region, referenced_ids, text_options, values_at
-from eu_residency.core.vocabulary import REGION_SHAPE
+from eu_residency.core.vocabulary import NESTED_STACK_TYPE, REGION_SHAPE
 
 # arn:PARTITION:SERVICE:REGION:ACCOUNT:..., and SERVICE.REGION.amazonaws.com(.cn) endpoints.
 
@@ -213,7 +213,7 @@ def _may_return_any_value(resource_type: str) -> bool:
     """Custom resources and nested stacks return whatever their code or template says."""
     return resource_type.startswith("Custom::") or resource_type in (
         "AWS::CloudFormation::CustomResource",
-        "AWS::CloudFormation::Stack",
+        NESTED_STACK_TYPE,
     )
 
 

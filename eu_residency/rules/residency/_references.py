@@ -14,7 +14,6 @@ from eu_residency.core.template_view import TemplateView
 from eu_residency.core.vocabulary import ENDPOINT_REGION, MAX_NESTING, REGION_SHAPE, REGIONAL_ARN
 
 _REGION_KEY = re.compile(r"region$", re.IGNORECASE)
-_HOLE = "\x00"
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def _resolved_references(value: Any, path: PropertyPath, depth: int = 0) -> Iter
 
 def _text_references(value: Any, path: PropertyPath) -> Iterator[RegionReference]:
     if isinstance(value, Text):
-        text = value.segments(_HOLE)  # a hole never completes a region's name
+        text = value.shown  # holes as written (${AWS::AccountId}): a hole never completes a region's name
     elif isinstance(value, str):
         text = value
     else:
@@ -114,8 +113,7 @@ def region_properties(value: Any, path: PropertyPath = ()) -> Iterator[RegionPro
 
 def _excerpt(text: str, match: re.Match[str]) -> str:
     end = min(len(text), match.end() + 40)
-    excerpt = text[match.start() : end].split('"', maxsplit=1)[0].split(maxsplit=1)[0]
-    return excerpt.split(_HOLE, 1)[0]
+    return text[match.start() : end].split('"', maxsplit=1)[0].split(maxsplit=1)[0]
 
 
 __all__ = ["RegionProperty", "RegionReference", "region_properties", "region_references"]

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from eu_residency.core.resolved import Cause, Text, Unknown, options
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView
+from eu_residency.core.vocabulary import NESTED_STACK_TYPE
 from eu_residency.rules.predicates import prop_path
 
-NESTED_STACK = "AWS::CloudFormation::Stack"
 NOT_CHECKED = "what the nested stack deploys cannot be shown: its template"
 
 
@@ -62,6 +62,6 @@ RULE = Rule(
         "parent's file (aws cloudformation package uploads it at deploy time)."
     ),
     severity=Severity.ERROR,
-    resource_types=frozenset({NESTED_STACK}),
+    resource_types=frozenset({NESTED_STACK_TYPE}),
     check_resource=check,
 )

@@ -86,3 +86,17 @@ def test_an_unreadable_child_is_an_error_and_its_stack_a_finding(tmp_path: Path)
     by_name = {Path(result.path).name: result for result in run.results}
     assert by_name["child.yaml"].error
     assert {c.finding.rule_id for c in by_name["parent.yaml"].findings} == {"EU-RES-002"}
+
+
+def test_a_dynamic_reference_template_url_is_no_file_and_fails_closed(tmp_path: Path) -> None:
+    parent = tmp_path / "parent.yaml"
+    url = "{{resolve:ssm:/app/child-template:1}}"
+    parent.write_text(
+        f"Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: '{url}'\n",
+        encoding="utf-8",
+    )
+    run = run_check([str(parent)], region="eu-west-1", settings=RuleSettings())
+    [result] = run.results
+    assert result.error is None
+    assert [checked.finding.rule_id for checked in result.findings] == ["EU-RES-002"]
+    assert url in result.findings[0].finding.message

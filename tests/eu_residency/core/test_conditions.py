@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eu_residency.core.resolved import OneOf, options
+from eu_residency.core.resolved import Cause, OneOf, Unknown, options
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import TemplateView
 
@@ -113,3 +113,15 @@ def test_what_the_template_does_not_let_us_read_is_never_pruned() -> None:
     view = _view({"Parameters": PARAMETERS, "Conditions": conditions})
     value = {"Fn::Join": ["", [{"Fn::If": ["Same", "a", "b"]}, {"Fn::If": ["Other", "c", "d"]}]]}
     assert sorted(options(view.resolve(value))) == ["ac", "ad", "bc", "bd"]
+
+
+def test_a_shared_if_is_worked_out_once_and_too_many_options_are_a_limit() -> None:
+    conditions = {f"C{index}": {"Fn::Equals": [{"Ref": "Env"}, f"v{index}"]} for index in range(40)}
+    value: Any = "x"
+    for index in range(40):  # what YAML aliases make: one object shared by both branches, 2**40 leaves
+        value = {"Fn::If": [f"C{index}", value, value]}
+    view = _view({"Parameters": PARAMETERS, "Conditions": conditions})
+    resolved = view.resolve(value)
+    assert isinstance(resolved, Unknown) and resolved.cause is Cause.LIMIT
+    small = view.resolve({"Fn::If": ["C0", "a", {"Fn::If": ["C1", "b", "c"]}]})
+    assert isinstance(small, OneOf) and small.size == 3
