@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from eu_residency.check_run.results import Candidate, TemplateResult
-from eu_residency.core.vocabulary import DYNAMIC_REFERENCE_PREFIX, MAX_NESTING, NESTED_STACK_TYPE
+from eu_residency.core.vocabulary import (
+    DYNAMIC_REFERENCE_PREFIX,
+    MAX_LOCAL_NESTED_STACKS,
+    MAX_NESTING,
+    NESTED_STACK_TYPE,
+)
 from eu_residency.template_loader import TemplateError, parse_template_with_lines, read_template_text
 
 URL_SCHEMES = ("https:", "http:", "s3:")
@@ -54,49 +59,75 @@ def nested_files(path: Path, template: Mapping[str, Any]) -> list[tuple[str, Pat
 
 
 def with_local_children(loaded: Sequence[Loaded], results: list[TemplateResult]) -> list[Loaded]:
-    """``loaded`` and the local nested templates of the template files in it.
+    """``loaded`` and the nested stacks its template files deploy from local templates.
 
-    A file that was also found on its own (a folder holding the parent and the child) is checked once, as
-    the nested stack. A child that cannot be read is a result with an error, like any template.
+    Each nested stack is checked as its own template of the app, with its parent: a file that two parents
+    nest (or one parent twice) deploys two stacks, checked under each. A file that was also found on its
+    own (a folder holding the parent and the child) is checked as the nested stack it is, not as a stack
+    of its own. Every file is read once; a child that cannot be read is a result with an error, like any
+    template. Loops are cut; depth and count are bounded (``MAX_NESTING``, ``MAX_LOCAL_NESTED_STACKS``):
+    beyond them EU-RES-002 reports the nested stacks that were not checked.
     """
-    by_path = {candidate.path.resolve(): (candidate, template, lines) for candidate, template, lines in loaded}
-    nested: dict[Path, Loaded] = {}
-    unreadable: set[Path] = set()
+    files = [item for item in loaded if not item[0].from_assembly]
+    by_path = {candidate.path.resolve(): (template, lines) for candidate, template, lines in files}
+    read: dict[Path, tuple[dict[str, Any], dict[str, int]] | None] = {}
+    nested: list[Loaded] = []
+    children = {child for candidate, template, _ in files for _, child in nested_files(candidate.path, template)}
+    # Names taken by stacks that stay top-level; the first nesting of a file takes the file's own name.
+    used = {c.name for c, _, _ in loaded if c.from_assembly or c.path.resolve() not in children}
+    placed: set[Path] = set()  # files read as a nested stack at least once
+
+    def parsed(child: Path, region: str | None) -> tuple[dict[str, Any], dict[str, int]] | None:
+        if child not in read:
+            if child in by_path:
+                read[child] = by_path[child]
+            else:
+                try:
+                    read[child] = parse_template_with_lines(read_template_text(child), str(child))
+                except TemplateError as error:
+                    results.append(TemplateResult(path=str(child), region=region, error=str(error)))
+                    read[child] = None
+        return read[child]
 
     def walk(item: Loaded, depth: int, ancestors: frozenset[Path]) -> None:
         candidate, template, _ = item
         if depth >= MAX_NESTING:
             return
         for logical_id, child in nested_files(candidate.path, template):
-            if child in ancestors or child in nested or child in unreadable:
-                continue  # a loop, or a file already read as another stack's child
-            if child in by_path and not by_path[child][0].from_assembly:
-                _, child_template, child_lines = by_path[child]
-            else:
-                try:
-                    child_template, child_lines = parse_template_with_lines(read_template_text(child), str(child))
-                except TemplateError as error:
-                    results.append(TemplateResult(path=str(child), region=candidate.region, error=str(error)))
-                    unreadable.add(child)  # read once: not again for another parent
-                    continue
+            if child in ancestors or len(nested) >= MAX_LOCAL_NESTED_STACKS:
+                continue  # a loop, or past the bound: EU-RES-002 reports the stack
+            found = parsed(child, candidate.region)
+            if found is None:
+                continue
+            shown = _shown(child, candidate.path)
+            name = str(shown)
+            if name in used:
+                name = f"{shown} (nested stack {logical_id} of {candidate.name})"
+            used.add(name)
+            placed.add(child)
             child_candidate = replace(
                 candidate,
-                path=_shown(child, candidate.path),
+                path=shown,
                 optional=False,
                 cdk_acknowledgements=(),
-                parent=candidate.path,
+                parent=candidate.name,
                 nested_as=logical_id,
                 stack_name=None,
+                instance=None if name == str(shown) else name,
             )
-            entry: Loaded = (child_candidate, child_template, child_lines)
-            nested[child] = entry
+            entry: Loaded = (child_candidate, *found)
+            nested.append(entry)
             walk(entry, depth + 1, ancestors | {child})
 
-    for item in loaded:
-        if not item[0].from_assembly and item[0].path.resolve() not in nested:
+    # Files no other file nests are the top-level stacks; a file only found inside a loop of files is one too.
+    for item in files:
+        if item[0].path.resolve() not in children:
             walk(item, 0, frozenset({item[0].path.resolve()}))
-    kept = [item for item in loaded if item[0].from_assembly or item[0].path.resolve() not in nested]
-    return [*kept, *nested.values()]
+    for item in files:
+        if item[0].path.resolve() in children and item[0].path.resolve() not in placed:
+            walk(item, 0, frozenset({item[0].path.resolve()}))
+    kept = [item for item in loaded if item[0].from_assembly or item[0].path.resolve() not in placed]
+    return [*kept, *nested]
 
 
 def _shown(child: Path, parent: Path) -> Path:

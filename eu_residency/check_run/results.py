@@ -8,6 +8,7 @@ from typing import Any
 
 from eu_residency.core.rule_model import Finding, Severity
 from eu_residency.core.settings import RuleSettings
+from eu_residency.rules.engine import TemplateInput
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,20 @@ class Candidate:
     optional: bool = False
     # From a cloud assembly: what CDK acknowledged at synthesis, (rule id, construct path) -> reason.
     cdk_acknowledgements: tuple[tuple[str, str, str], ...] = ()
-    # A nested stack: the template of its parent stack, and the logical id of the stack resource there.
-    parent: Path | None = None
+    # A nested stack: the name of its parent's template, and the logical id of the stack resource there.
+    parent: str | None = None
     nested_as: str | None = None
     # The deployed stack's name (for Fn::GetStackOutput); None when not known.
     stack_name: str | None = None
     # Read from a cloud assembly, which lists its nested stacks itself.
     from_assembly: bool = False
+    # The name it is checked under in the app, when not its path: a file nested by two parents deploys two
+    # stacks, each a template of the app of its own.
+    instance: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.instance or str(self.path)
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,8 @@ class TemplateResult:
 class CheckRun:
     results: tuple[TemplateResult, ...]
     settings: RuleSettings = field(default_factory=RuleSettings)
+    # The templates as the rule core was given them (one app): the inventory reads the same app.
+    inputs: tuple[TemplateInput, ...] = ()
 
     @property
     def exit_code(self) -> int:

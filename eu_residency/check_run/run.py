@@ -84,7 +84,7 @@ def _cloud_assembly(directory: Path) -> list[Candidate]:
             stack.template,
             stack.region,
             cdk_acknowledgements=acknowledged[stack.assembly],
-            parent=stack.parent.template if stack.parent else None,
+            parent=str(stack.parent.template) if stack.parent else None,
             nested_as=stack.nested_stack_resource,
             stack_name=stack.stack_name,
             from_assembly=True,
@@ -115,20 +115,18 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
             continue
         loaded.append((candidate, template, lines))
     loaded = with_local_children(loaded, results)
-    findings = check_templates(
-        [
-            TemplateInput(
-                name=str(c.path),
-                template=t,
-                region=c.region,
-                parent=str(c.parent) if c.parent else None,
-                nested_as=c.nested_as,
-                stack_name=c.stack_name,
-            )
-            for c, t, _ in loaded
-        ],
-        settings,
+    inputs = tuple(
+        TemplateInput(
+            name=c.name,
+            template=t,
+            region=c.region,
+            parent=c.parent,
+            nested_as=c.nested_as,
+            stack_name=c.stack_name,
+        )
+        for c, t, _ in loaded
     )
+    findings = check_templates(inputs, settings)
     nesting = _nesting(loaded)
     for candidate, template, lines in loaded:
         checked = [
@@ -138,7 +136,7 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
                 or _cdk_acknowledgement(candidate.cdk_acknowledgements, finding),
                 line=lines.get(finding.logical_id or "", 1),
             )
-            for finding in findings[str(candidate.path)]
+            for finding in findings[candidate.name]
         ]
         results.append(
             TemplateResult(
@@ -146,23 +144,23 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
                 region=candidate.region,
                 findings=tuple(checked),
                 resources=len(template.get("Resources", {})),
-                nested_in=nesting.get(str(candidate.path)),
+                nested_in=nesting.get(candidate.name),
             )
         )
     order = {name: index for index, name in enumerate(paths)}
     results.sort(key=lambda result: (order.get(result.path, len(order)), result.path))
-    return CheckRun(results=tuple(results), settings=settings)
+    return CheckRun(results=tuple(results), settings=settings, inputs=inputs)
 
 
 def _nesting(loaded: Sequence[tuple[Candidate, dict[str, Any], dict[str, int]]]) -> dict[str, tuple[str, str]]:
     """Nested template -> (its top-level stack's template, its path there): the construct path CDK records
     on the nested stack resource (``aws:cdk:path``), else the logical ids of the stack resources."""
-    by_name = {str(candidate.path): (candidate, template) for candidate, template, _ in loaded}
+    by_name = {candidate.name: (candidate, template) for candidate, template, _ in loaded}
     found: dict[str, tuple[str, str]] = {}
 
     def place(name: str, depth: int) -> tuple[str, str] | None:
         candidate, _ = by_name[name]
-        parent = str(candidate.parent) if candidate.parent else None
+        parent = candidate.parent
         if parent is None or parent not in by_name or candidate.nested_as is None or depth > MAX_NESTING:
             return None
         if name not in found:

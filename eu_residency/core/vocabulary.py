@@ -131,3 +131,6 @@ MAX_NESTING = 64
 # A value with more conditional options than this (nested Fn::If, Fn::If inside Fn::Join/Fn::Sub) is read as
 # unknown.
 MAX_COMBINATIONS = 64
+# Template files nested in others (local TemplateURLs) are checked as at most this many nested stacks; beyond
+# it, EU-RES-002 reports the nested stacks left unchecked (a file nested twice deploys two stacks).
+MAX_LOCAL_NESTED_STACKS = 256

@@ -1,16 +1,16 @@
 """The data inventory of an app: every data-bearing resource, how it is encrypted, and where its data can go.
 
 Pure Python over CloudFormation templates (no aws_cdk, no jsii), for the security review pack. Values are
-read through ``TemplateView.resolve``, and references between the app's stacks (``Fn::GetStackOutput``,
-``Fn::ImportValue``) are followed into the template that defines them. What the templates do not decide is
+read through the core's one resolver over the app the check builds (``engine.app_of``): references between
+the app's stacks (``Fn::GetStackOutput``, ``Fn::ImportValue``, CDK's cross-region references, a parent's
+parameters to its nested stacks) are followed into the template that defines them. What the templates do not decide is
 shown as such: a region that cannot be shown is ``"unknown"`` and counts as outside the allowed set, a key
 that cannot be shown is ``"cannot be shown"``; nothing is guessed in the reader's favour.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import Resource
@@ -29,14 +29,13 @@ from eu_residency.inventory.records import (
     Inventory,
 )
 from eu_residency.inventory.resolver import AppResolver, AppStack
+from eu_residency.rules.engine import TemplateInput
 
 
-def build_inventory(
-    templates: Sequence[tuple[str, Mapping[str, Any], str | None]], *, settings: RuleSettings | None = None
-) -> Inventory:
-    """The inventory of the templates of one app, each given as (name, template, region or None)."""
+def build_inventory(inputs: Sequence[TemplateInput], *, settings: RuleSettings | None = None) -> Inventory:
+    """The inventory of the templates of one app, given as the check is given them."""
     settings = settings or RuleSettings()
-    app = AppResolver.of(templates, settings)
+    app = AppResolver.of(inputs, settings)
     graph = FlowGraph(app, settings)
     record_flows(app, graph)
     flows = tuple(graph.flows)

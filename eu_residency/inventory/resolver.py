@@ -10,13 +10,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eu_residency.core.app_view import AppTemplate, AppView
 from eu_residency.core.resolved import scalar
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown, options
 from eu_residency.core.values import MISSING, resource_refs
 from eu_residency.core.vocabulary import MAX_NESTING
 from eu_residency.inventory.records import UNKNOWN_REGION, stack_name
+from eu_residency.rules.engine import TemplateInput, app_of
 
 # In a property path: every element of a list.
 STAR = "*"
@@ -43,16 +43,20 @@ class AppResolver:
     stacks: list[AppStack]
 
     @classmethod
-    def of(cls, templates: Sequence[tuple[str, Mapping[str, Any], str | None]], settings: RuleSettings) -> AppResolver:
-        """The app of the templates given as (name, template, region or None)."""
-        app = AppView(
-            [AppTemplate(name, template, region, stack_name=stack_name(name)) for name, template, region in templates],
-            settings,
-        )
+    def of(cls, inputs: Sequence[TemplateInput], settings: RuleSettings) -> AppResolver:
+        """The app of the templates, built as the check builds it (``engine.app_of``): the same stack names,
+        nested stacks and parents, so the inventory and the findings read every value alike.
+        """
+        app = app_of(inputs, settings)
         return cls(
             [
-                AppStack(name, stack_name(name), region or UNKNOWN_REGION, app.view(name))
-                for name, _, region in templates
+                AppStack(
+                    item.name,
+                    item.stack_name or stack_name(item.name),
+                    item.region or UNKNOWN_REGION,
+                    app.view(item.name),
+                )
+                for item in inputs
             ]
         )
 

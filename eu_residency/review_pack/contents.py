@@ -105,9 +105,7 @@ def assemble_review_pack(
         templates = read_templates(read_stacks(cdk_out))
     except AssemblyError:  # the check run reports it
         templates = []
-    inventory = build_inventory(
-        [(template.name, template.template, template.stack.region) for template in templates], settings=settings
-    )
+    inventory = build_inventory(run.inputs, settings=settings)
     cdk = place_validation_report(read_validation_report(cdk_out / VALIDATION_REPORT), templates)
     return ReviewPack(run=run, files=[], inventory=inventory, cdk=cdk, audit=audit)
 

@@ -100,3 +100,56 @@ def test_a_dynamic_reference_template_url_is_no_file_and_fails_closed(tmp_path: 
     assert result.error is None
     assert [checked.finding.rule_id for checked in result.findings] == ["EU-RES-002"]
     assert url in result.findings[0].finding.message
+
+
+TWO_CHILDREN = """\
+Resources:
+  First:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: child.yaml
+  Second:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: ./child.yaml
+"""
+
+
+def _rule_ids(result: object) -> set[str]:
+    return {checked.finding.rule_id for checked in getattr(result, "findings", ())}
+
+
+def test_a_child_two_parents_nest_is_checked_under_each(tmp_path: Path) -> None:
+    (tmp_path / "left.yaml").write_text(PARENT.format(url="child.yaml"), encoding="utf-8")
+    (tmp_path / "right.yaml").write_text(PARENT.format(url="child.yaml"), encoding="utf-8")
+    (tmp_path / "child.yaml").write_text(CHILD_WITH_REPLICA_OUTSIDE, encoding="utf-8")
+    run = run_check([str(tmp_path)], region="eu-west-1", settings=RuleSettings())
+    parents = [result for result in run.results if not result.path.endswith("child.yaml")]
+    children = [result for result in run.results if result.path.endswith("child.yaml")]
+    assert sorted(Path(result.path).name for result in parents) == ["left.yaml", "right.yaml"]
+    assert all(not result.findings for result in parents)  # each parent's nested stack is checked
+    assert len(children) == 2  # one nested stack under each parent
+    assert all("EU-RES-011" in _rule_ids(result) for result in children)
+    assert sorted(Path(result.nested_in[0]).name for result in children if result.nested_in) == [
+        "left.yaml",
+        "right.yaml",
+    ]
+
+
+def test_a_child_one_parent_nests_twice_is_two_nested_stacks(tmp_path: Path) -> None:
+    (tmp_path / "parent.yaml").write_text(TWO_CHILDREN, encoding="utf-8")
+    (tmp_path / "child.yaml").write_text(CHILD_WITH_REPLICA_OUTSIDE, encoding="utf-8")
+    run = run_check([str(tmp_path / "parent.yaml")], region="eu-west-1", settings=RuleSettings())
+    [parent] = [result for result in run.results if result.path.endswith("parent.yaml")]
+    children = [result for result in run.results if result.path.endswith("child.yaml")]
+    assert not parent.findings
+    assert sorted(result.nested_in[1] for result in children if result.nested_in) == ["First", "Second"]
+    assert all("EU-RES-011" in _rule_ids(result) for result in children)
+
+
+def test_a_bad_child_of_a_shared_file_is_reported_once_per_parent_in_the_inventory(tmp_path: Path) -> None:
+    (tmp_path / "parent.yaml").write_text(TWO_CHILDREN, encoding="utf-8")
+    (tmp_path / "child.yaml").write_text(CHILD_WITH_REPLICA_OUTSIDE, encoding="utf-8")
+    run = run_check([str(tmp_path)], region="eu-west-1", settings=RuleSettings())
+    assert len({item.name for item in run.inputs}) == len(run.inputs) == 3
+    assert sum("EU-RES-011" in _rule_ids(result) for result in run.results) == 2

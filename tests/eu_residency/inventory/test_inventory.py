@@ -22,6 +22,7 @@ from eu_residency.inventory import (
     short_name,
     stack_name,
 )
+from eu_residency.rules.engine import TemplateInput
 from tests.conftest import REPO
 
 EU = "eu-west-1"
@@ -38,7 +39,10 @@ def inventory(
     **template: Any,
 ) -> Inventory:
     main = ("cdk.out/Main.template.json", {"Resources": resources, **template}, region)
-    return build_inventory([main, *(others or [])], settings=settings)
+    inputs = [
+        TemplateInput(name, body, region, stack_name=stack_name(name)) for name, body, region in [main, *(others or [])]
+    ]
+    return build_inventory(inputs, settings=settings)
 
 
 def store(found: Inventory, logical_id: str) -> DataStore:
