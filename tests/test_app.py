@@ -13,7 +13,11 @@ from typing import Any
 
 import pytest
 
+from eu_residency.check_run.run import run_check
+from eu_residency.core.regions import EU_REGIONS
 from eu_residency.core.settings import RuleSettings
+from eu_residency.inventory.records import AtRestStatus, FlowKind, stack_name
+from eu_residency.review_pack.contents import assemble_review_pack
 from eu_residency.rules.engine import TemplateInput, check_templates
 from tests.conftest import CDK_CONTEXT, REPO, offline_environment
 
@@ -170,3 +174,42 @@ def test_platform_has_no_eu_residency_finding(env_name: str, cli_synth: Any) -> 
         RuleSettings(),
     )
     assert {name: [f.as_dict() for f in found] for name, found in findings.items() if found} == {}
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_the_platforms_cross_stack_references_are_resolved_by_the_check_and_the_inventory(
+    env_name: str, cli_synth: Any
+) -> None:
+    """The platform's stacks hand keys, buckets and vaults to each other (CDK's exports and weak references):
+    the check and the pack's inventory follow them into the app, so nothing is left "cannot be shown"."""
+    outdir = cli_synth[env_name][1]
+    run = run_check([str(outdir)], region=None, settings=RuleSettings())
+    assert {result.path: result.verdict for result in run.results} == {
+        result.path: "compliant" for result in run.results
+    }
+    assert [checked.finding.as_dict() for result in run.results for checked in result.findings] == []
+
+    inventory = assemble_review_pack(outdir, region="eu-west-1", settings=RuleSettings()).inventory
+    stacks = {item.name: item.template for item in run.inputs}
+    keys_by_stack = {
+        stack_name(name): {
+            logical_id
+            for logical_id, body in template.get("Resources", {}).items()
+            if body.get("Type") == "AWS::KMS::Key"
+        }
+        for name, template in stacks.items()
+    }
+    assert inventory.stores
+    assert all(store.region in EU_REGIONS and store.inside for store in inventory.stores)
+    assert all(store.at_rest.status != AtRestStatus.UNKNOWN for store in inventory.stores)
+    customer_keyed = [store for store in inventory.stores if store.at_rest.status == AtRestStatus.CUSTOMER_KEY]
+    for store in customer_keyed:
+        assert store.at_rest.key_stack in keys_by_stack, store.logical_id
+        assert store.at_rest.key in keys_by_stack[store.at_rest.key_stack], store.logical_id
+    # Not vacuous: stores whose key another stack defines (the Keys stack), found through the references.
+    assert any(store.at_rest.key_stack != store.stack for store in customer_keyed)
+    assert inventory.flows
+    assert all(flow.destination.region in EU_REGIONS and flow.inside for flow in inventory.flows)
+    # A backup copy goes to a vault of another stack (in prod, another region): found as that stack's vault.
+    copies = [flow for flow in inventory.flows if flow.kind == FlowKind.BACKUP_COPY]
+    assert all(flow.destination.stack in keys_by_stack and flow.destination.logical_id for flow in copies)
