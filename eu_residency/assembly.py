@@ -12,8 +12,14 @@ from pathlib import Path
 from typing import Any, overload
 
 from eu_residency.core.values import written_texts
-from eu_residency.core.vocabulary import MAX_NESTING, NESTED_STACK_TYPE
+from eu_residency.core.vocabulary import (
+    MAX_ASSEMBLY_FILE_BYTES,
+    MAX_ASSEMBLY_FILE_SIZE_TEXT,
+    MAX_NESTING,
+    NESTED_STACK_TYPE,
+)
 from eu_residency.template_loader import TemplateError, parse_template, read_template_text
+from eu_residency.template_loader.reading import UnreadableFileError, decode_template, read_regular_file
 
 MANIFEST = "manifest.json"
 VALIDATION_REPORT = "validation-report.json"
@@ -127,8 +133,8 @@ def _nested_template_assets(directory: Path) -> dict[str, Path]:
         return files
     for manifest_path in manifests:
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            manifest = read_json_file(manifest_path)
+        except ValueError:
             continue
         assets = manifest.get("files") if isinstance(manifest, Mapping) else None
         for asset_hash, asset in assets.items() if isinstance(assets, Mapping) else ():
@@ -165,8 +171,8 @@ def _stacks(directory: Path, *, seen: set[Path]) -> Iterator[StackArtifact]:
     seen.add(directory.resolve())
     manifest_path = directory / MANIFEST
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        manifest = read_json_file(manifest_path)
+    except ValueError as error:
         raise AssemblyError(f"{manifest_path}: not a readable cloud assembly manifest ({error})") from None
     if not isinstance(manifest, Mapping):
         raise AssemblyError(f"{manifest_path}: not a readable cloud assembly manifest (not a JSON object)")
@@ -278,14 +284,30 @@ def read_validation_report(path: Path) -> ValidationReport:
         return ValidationReport()
     try:
         findings = load_validation_findings(path)
-    except (OSError, ValueError) as error:
-        return ValidationReport(path=str(path), error=f"{path}: not readable as JSON ({error})")
+    except ValueError as error:
+        return ValidationReport(path=str(path), error=f"{path}: not a readable validation report ({error})")
     return ValidationReport(path=str(path), findings=findings)
 
 
 def load_validation_findings(path: Path) -> tuple[ValidationFinding, ...]:
-    """Every plugin's findings in the report at ``path``; OSError or ValueError when it cannot be read."""
-    return parse_validation_report(json.loads(path.read_text(encoding="utf-8")))
+    """Every plugin's findings in the report at ``path``; ValueError when it cannot be read."""
+    report = read_json_file(path)
+    if not isinstance(report, Mapping):
+        raise ValueError("not a JSON object")
+    return parse_validation_report(report)
+
+
+def read_json_file(path: Path) -> Any:
+    """A JSON file of the assembly, read safely (a regular file, bounded); ValueError says what is wrong."""
+    try:
+        data = read_regular_file(path, MAX_ASSEMBLY_FILE_BYTES, MAX_ASSEMBLY_FILE_SIZE_TEXT)
+        return json.loads(decode_template(data, str(path)))
+    except TemplateError as error:  # not UTF-8: the message names the file already
+        raise ValueError(str(error).removeprefix(f"{path}: ")) from None
+    except UnreadableFileError:
+        raise
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
 
 
 def parse_validation_report(report: Any) -> tuple[ValidationFinding, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def find_templates(paths: Sequence[str], region: str | None) -> tuple[list[Candi
         path = Path(name)
         if path.is_dir():
             try:
-                found = list(_directory(path, region))
+                found = list(_directory(path, region, bad))
             except InputError as error:
                 bad.append(TemplateResult(path=name, region=region, error=str(error)))
                 continue
@@ -43,17 +44,30 @@ def find_templates(paths: Sequence[str], region: str | None) -> tuple[list[Candi
     return candidates, bad
 
 
-def _directory(directory: Path, region: str | None) -> Iterable[Candidate]:
+def _directory(directory: Path, region: str | None, bad: list[TemplateResult]) -> Iterable[Candidate]:
+    """The files of ``directory`` with a template's suffix (in any case), in name order. Hidden files and
+    folders below ``directory`` are left out (``.git``, ``.aws-sam``); the folder given may be hidden itself.
+    Symbolic links to folders are not followed (no loops).
+    """
     if (directory / MANIFEST).is_file():
-        yield from _cloud_assembly(directory)
+        yield from _cloud_assembly(directory, bad)
         return
-    for path in sorted(directory.rglob("*")):
-        if path.is_file() and path.suffix in TEMPLATE_SUFFIXES and not any(part.startswith(".") for part in path.parts):
-            yield Candidate(path, region, optional=True)
+    found = []
+    for folder, subfolders, files in os.walk(directory):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found += [Path(folder) / name for name in files if not name.startswith(".") and _has_template_suffix(name)]
+    for path in sorted(found):
+        yield Candidate(path, region, optional=True)
 
 
-def _cloud_assembly(directory: Path) -> list[Candidate]:
-    """The stacks of a cdk.out, each with the region of its environment (None: environment-agnostic)."""
+def _has_template_suffix(name: str) -> bool:
+    return name.lower().endswith(TEMPLATE_SUFFIXES)
+
+
+def _cloud_assembly(directory: Path, bad: list[TemplateResult]) -> list[Candidate]:
+    """The stacks of a cdk.out, each with the region of its environment (None: environment-agnostic). A
+    validation report that cannot be read is a bad input: what CDK acknowledged cannot be shown.
+    """
     try:
         stacks = read_stacks(directory)
     except AssemblyError as error:
@@ -61,7 +75,10 @@ def _cloud_assembly(directory: Path) -> list[Candidate]:
     acknowledged: dict[Path, tuple[tuple[str, str, str], ...]] = {}
     for stack in stacks:
         if stack.assembly not in acknowledged:
-            acknowledged[stack.assembly] = _cdk_acknowledgements(read_validation_report(stack.validation_report))
+            report = read_validation_report(stack.validation_report)
+            if report.error is not None:
+                bad.append(TemplateResult(path=str(stack.validation_report), region=stack.region, error=report.error))
+            acknowledged[stack.assembly] = _cdk_acknowledgements(report)
     return [
         Candidate(
             stack.template,

@@ -102,6 +102,8 @@ class CheckRun:
     settings: RuleSettings = field(default_factory=RuleSettings)
     # The templates as the rule core was given them (one app): the inventory reads the same app.
     inputs: tuple[TemplateInput, ...] = ()
+    # Files a folder scan found with a template's suffix that are plainly something else (package.json).
+    skipped: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -131,4 +133,6 @@ class CheckRun:
         ]
         if bad:
             parts.append(f"{bad} input(s) could not be checked")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} file(s) skipped (not templates)")
         return ", ".join(parts)

@@ -19,6 +19,10 @@ VALUE_FUNCTIONS: tuple[str, ...] = (
 )  # fmt: skip
 # Condition functions; ``Condition`` names a condition of the template.
 CONDITION_FUNCTIONS: tuple[str, ...] = ("Fn::And", "Fn::Equals", "Fn::Not", "Fn::Or", "Condition")
+# Functions of the Rules section (they assert on parameters; no resource reads them).
+RULE_FUNCTIONS: tuple[str, ...] = (
+    "Fn::Contains", "Fn::EachMemberEquals", "Fn::EachMemberIn", "Fn::RefAll", "Fn::ValueOf", "Fn::ValueOfAll",
+)  # fmt: skip
 # Values another stack gives at deploy time.
 CROSS_STACK_FUNCTIONS: tuple[str, ...] = ("Fn::ImportValue", "Fn::GetStackOutput")
 # Written bare in YAML (``!Ref``, ``!Condition``), not as ``Fn::Ref``.
@@ -26,7 +30,11 @@ BARE_FUNCTIONS: tuple[str, ...] = ("Ref", "Condition")
 # Every short tag the template loader reads: ``!Ref``, ``!Sub``, ``!GetAtt``, ...
 SHORT_TAGS: tuple[str, ...] = (
     "Ref",
-    *(name.removeprefix("Fn::") for name in (*VALUE_FUNCTIONS, *CONDITION_FUNCTIONS) if name != "Condition"),
+    *(
+        name.removeprefix("Fn::")
+        for name in (*VALUE_FUNCTIONS, *CONDITION_FUNCTIONS, *RULE_FUNCTIONS)
+        if name != "Condition"
+    ),
     "Condition",
 )
 
@@ -134,3 +142,17 @@ MAX_COMBINATIONS = 64
 # Template files nested in others (local TemplateURLs) are checked as at most this many nested stacks; beyond
 # it, EU-RES-002 reports the nested stacks left unchecked (a file nested twice deploys two stacks).
 MAX_LOCAL_NESTED_STACKS = 256
+# CloudFormation reads a template of at most 1 MB from S3 (51,200 bytes inline): a larger file is no template.
+MAX_TEMPLATE_BYTES = 1_048_576
+MAX_TEMPLATE_SIZE_TEXT = "1 MB, CloudFormation's limit for a template in S3"
+# A cloud assembly's manifests and validation report: far larger than any CDK app writes.
+MAX_ASSEMBLY_FILE_BYTES = 64 * 1_048_576
+MAX_ASSEMBLY_FILE_SIZE_TEXT = "64 MB, far more than CDK writes"
+# YAML aliases share one value; expanded, a template holds at most this many values (a 1 MB template without
+# aliases holds a few hundred thousand). An alias bomb is refused before any rule reads it.
+MAX_EXPANDED_VALUES = 2_000_000
+# Fn::ForEach loops (AWS::LanguageExtensions) make at most this many resources, ten times CloudFormation's
+# quota of 500 a template: beyond it the template is refused before the copies are built.
+MAX_EXPANDED_RESOURCES = 5_000
+# Python reads integers of at most 4,300 digits; a longer number is kept as its text.
+MAX_INTEGER_DIGITS = 4_300

@@ -86,7 +86,7 @@ def test_an_environment_agnostic_stack_has_no_region(tmp_path: Path) -> None:
     [
         ("{not json", "Expecting property name"),
         ("[]", "not a JSON object"),
-        (None, "No such file or directory"),
+        (None, "no such file"),
     ],
 )
 def test_reading_fails_when_the_manifest_is_unreadable(tmp_path: Path, text: str | None, reason: str) -> None:
@@ -158,11 +158,13 @@ def test_an_unreadable_validation_report_is_an_error_not_an_exception(tmp_path: 
     path.write_text("{not json")
     report = read_validation_report(path)
     assert report.path == str(path) and report.findings == ()
-    assert report.error is not None and report.error.startswith(f"{path}: not readable as JSON (Expecting")
+    assert report.error is not None and report.error.startswith(f"{path}: not a readable validation report (Expecting")
     with pytest.raises(ValueError, match="Expecting property name"):
         load_validation_findings(path)
-    with pytest.raises(OSError, match="No such file"):
+    with pytest.raises(ValueError, match="no such file"):
         load_validation_findings(tmp_path / "absent.json")
+    with pytest.raises(ValueError, match="is a character device, not a file"):
+        load_validation_findings(Path("/dev/zero"))
 
 
 OPEN_AND_ACKNOWLEDGED = {

@@ -93,7 +93,7 @@ def test_bad_input_gets_one_line_and_exit_two_while_others_are_checked(
 ) -> None:
     bad = tmp_path / name
     if name == "binary.json":
-        bad.write_bytes(b"\xff\xfe\x00garbage")
+        bad.write_bytes(b"AWSTemplate\xc3\x28 garbage")
     else:
         bad.write_text(content, encoding="utf-8")
     code, out, err = run(capsys, "check", bad, BAD_RDS)
@@ -166,7 +166,7 @@ def test_markdown_format_is_a_table_per_template(capsys: pytest.CaptureFixture[s
     _, out, _ = run(capsys, "check", "--format", "markdown", BAD_RDS)
     assert out.startswith("# eu-residency check")
     assert "| Severity | Rule | Resource | Property | Why | Fix |" in out
-    assert "`FailUnencryptedByDefault`" in out
+    assert "| FailUnencryptedByDefault |" in out
 
 
 def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -63,6 +63,8 @@ def test_short_tags_are_the_intrinsics_cloudformation_documents() -> None:
     assert set(SHORT_TAGS) == {
         "Ref", "Condition", "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select",
         "Split", "Sub", "Transform", "And", "Equals", "If", "Not", "Or", "ToJsonString", "Length",
+        # the Rules section's functions
+        "Contains", "EachMemberEquals", "EachMemberIn", "RefAll", "ValueOf", "ValueOfAll",
     }  # fmt: skip
     assert function_of_tag("Sub") == "Fn::Sub" and function_of_tag("Ref") == "Ref"
     assert function_of_tag("Condition") == "Condition"
