@@ -9,6 +9,7 @@ from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from constructs_lib.validation_plugin import EuResidencyPlugin
+from eu_residency.core.endpoints import EndpointEntryError
 from eu_residency.core.regions import RegionError
 from eu_residency.core.settings import RuleSettings
 
@@ -27,7 +28,9 @@ def apply_guardrails(app: App, *, allowed_regions: Iterable[str] | None = None) 
     Allowed regions come from ``allowed_regions``, else the context key ``eu-residency:allowed-regions``
     (a list, or a comma-separated string from ``-c``), else the EU list; a region outside the EU is
     refused. The allowlists ``eu-residency:replication-destinations`` (bucket name -> region) and
-    ``eu-residency:eu-endpoints`` (URL prefixes, e-mail domains, phone prefixes) are read from context.
+    ``eu-residency:eu-endpoints`` (URLs with scheme and host, optionally a path; e-mail domains such as
+    ``@example.eu``; EU country calling codes such as ``+353``) are read from context; an empty or malformed
+    entry is refused.
     """
     settings = settings_from_context(app.node.try_get_context, allowed_regions=allowed_regions)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), EuResidencyPlugin(settings))
@@ -48,6 +51,8 @@ def settings_from_context(context: Any, *, allowed_regions: Iterable[str] | None
             replication_destinations=destinations,
             eu_endpoints=_string_list(context, EU_ENDPOINTS_KEY),
         )
+    except EndpointEntryError as error:
+        raise GuardrailError(f"context key '{EU_ENDPOINTS_KEY}': entry {error}") from None
     except RegionError as error:
         source = "apply_guardrails(allowed_regions=...)" if allowed_regions is not None else "context"
         raise GuardrailError(f"{source} '{ALLOWED_REGIONS_KEY}' or '{REPLICATION_DESTINATIONS_KEY}': {error}") from None

@@ -8,11 +8,12 @@ stderr; the other inputs are still checked and reported). Never a traceback for 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from eu_residency.cli.commands import COMMANDS, Command, load_command
-from eu_residency.cli.options import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from eu_residency.cli.options import EXIT_BAD_INPUT, EXIT_OK, UsageError, print_error
 
 DESCRIPTION = "Prove that CloudFormation templates keep user data in the EU, encrypted and kept no longer than needed."
 
@@ -45,12 +46,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command is None:  # argparse requires a command and knows only those of the table
         return EXIT_BAD_INPUT
     try:
-        return command.run(args)
+        code = command.run(args)
+        sys.stdout.flush()
     except UsageError as error:
-        print(f"eu-residency: {error}", file=sys.stderr)
+        print_error(str(error))
         return EXIT_BAD_INPUT
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader left (| head): what it wanted, it has
+        _silence_stdout()
         return EXIT_OK
+    except OSError as error:  # stdout cannot be written (a full device): the output is lost, say so
+        _silence_stdout()
+        print_error(f"cannot write the output ({error.strerror or error})")
+        return EXIT_BAD_INPUT
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush at exit does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (captured in tests): nothing will be flushed there
+        pass
 
 
 if __name__ == "__main__":

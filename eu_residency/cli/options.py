@@ -9,9 +9,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from eu_residency.core.endpoints import ENTRY_FORMS, EndpointEntryError
 from eu_residency.core.regions import RegionError, is_known_region
 from eu_residency.core.settings import RuleSettings
 from eu_residency.formats import FORMAT_NAMES
+from eu_residency.formats.escaping import terminal_text
 
 DEFAULT_REGION = "eu-west-1"
 DEFAULT_FORMAT = "text"
@@ -44,8 +46,8 @@ def add_allowlist_options(parser: argparse.ArgumentParser) -> None:
         "--eu-endpoint",
         action="append",
         default=[],
-        metavar="PREFIX",
-        help="a URL prefix, e-mail domain (@example.eu) or phone prefix (+353) shown to be in the EU (repeatable)",
+        metavar="ENTRY",
+        help=f"an endpoint a person showed to be in the EU: {ENTRY_FORMS} (repeatable)",
     )
 
 
@@ -81,7 +83,15 @@ def rule_settings(
         except RegionError as error:
             raise UsageError(f"--replication-destination {entry!r}: {error}") from None
         buckets[bucket.strip()] = region.strip()
-    return RuleSettings.build(allowed_regions=regions, replication_destinations=buckets, eu_endpoints=endpoints)
+    try:
+        return RuleSettings.build(allowed_regions=regions, replication_destinations=buckets, eu_endpoints=endpoints)
+    except EndpointEntryError as error:
+        raise UsageError(f"--eu-endpoint {error}") from None
+
+
+def print_error(message: str) -> None:
+    """One line on standard error, its control characters shown escaped (``formats.escaping.terminal_text``)."""
+    print(f"eu-residency: {terminal_text(message)}", file=sys.stderr)
 
 
 def emit(report: str, output: str | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from eu_residency.core.endpoints import EndpointEntry, is_vetted, parse_entries
 from eu_residency.core.regions import EU_REGIONS, validate_allowed_regions
 
 
@@ -13,13 +14,15 @@ class RuleSettings:
     """``allowed_regions`` defaults to the EU list and may only narrow it.
 
     ``replication_destinations`` maps S3 bucket names outside the app to their region (bucket ARNs carry
-    none). ``eu_endpoints`` lists URL prefixes (``https://hooks.example.eu/``) or e-mail domains
-    (``@example.eu``) and SMS country codes (``+353``) that a person has shown to be in the EU.
+    none). ``eu_endpoints`` holds the entries a person has shown to be in the EU, parsed by ``core.endpoints``:
+    URLs (``https://hooks.example.eu/``: scheme and host, optionally a path), e-mail domains (``@example.eu``)
+    and EU country calling codes for SMS (``+353``). ``build`` refuses an empty or malformed entry
+    (``EndpointEntryError``, a ValueError).
     """
 
     allowed_regions: frozenset[str] = EU_REGIONS
     replication_destinations: Mapping[str, str] = field(default_factory=dict)
-    eu_endpoints: tuple[str, ...] = ()
+    eu_endpoints: tuple[EndpointEntry, ...] = ()
 
     @staticmethod
     def build(
@@ -34,11 +37,13 @@ class RuleSettings:
             validate_allowed_regions([region])  # an allowlisted destination outside the EU is refused
             if not isinstance(bucket, str) or not bucket:
                 raise ValueError(f"replication destination {bucket!r}: expected a bucket name")
+        entries = [eu_endpoints] if isinstance(eu_endpoints, str) else list(eu_endpoints or ())
         return RuleSettings(
             allowed_regions=allowed,
             replication_destinations=destinations,
-            eu_endpoints=tuple(eu_endpoints or ()),
+            eu_endpoints=parse_entries(entries),
         )
 
     def endpoint_is_vetted(self, endpoint: str) -> bool:
-        return any(endpoint.startswith(prefix) or endpoint.endswith(prefix) for prefix in self.eu_endpoints)
+        """Whether the URL, e-mail address or E.164 number ``endpoint`` matches an entry of ``eu_endpoints``."""
+        return is_vetted(endpoint, self.eu_endpoints)

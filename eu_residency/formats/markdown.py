@@ -2,26 +2,24 @@
 what it did not audit, its coverage per region and its inventory.
 
 ``audit_section`` is the audit's content at any heading level, for the review pack of ``eu-residency report``.
+Every value from a template, a file name or an account goes through ``escaping.markdown_text``.
 """
 
 from __future__ import annotations
 
 from eu_residency.audit.audit_report import GLOBAL, AuditReport
 from eu_residency.check_run.results import CheckRun
+from eu_residency.formats.escaping import markdown_text as _cell
 from eu_residency.rules.registry import RULES_BY_ID
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render(run: CheckRun) -> str:
-    lines = ["# eu-residency check", "", run.summary() + ".", ""]
+    lines = ["# eu-residency check", "", _cell(run.summary()) + ".", ""]
     for result in run.results:
         if result.error is not None:
-            lines += [f"## `{result.path}`: input error", "", f"> {_cell(result.error)}", ""]
+            lines += [f"## {_cell(result.path)}: input error", "", f"> {_cell(result.error)}", ""]
             continue
-        lines += [f"## `{result.path}` ({result.region or 'no region'}): {result.verdict}", ""]
+        lines += [f"## {_cell(result.path)} ({_cell(result.region or 'no region')}): {result.verdict}", ""]
         if not result.findings:
             lines += ["No finding.", ""]
             continue
@@ -32,9 +30,11 @@ def render(run: CheckRun) -> str:
             if item.acknowledgement is not None:
                 severity = f"acknowledged ({_cell(item.acknowledgement.reason)})"
             rule = RULES_BY_ID[finding.rule_id]
+            resource = _cell(finding.logical_id or "(stack)")
+            where = _cell(".".join(map(str, finding.path)) or "-")
             lines.append(
-                f"| {severity} | {finding.rule_id}: {_cell(rule.title)} | `{finding.logical_id or '(stack)'}` "
-                f"| `{'.'.join(map(str, finding.path)) or '-'}` | {_cell(finding.message)} | {_cell(finding.fix)} |"
+                f"| {severity} | {finding.rule_id}: {_cell(rule.title)} | {resource} | {where} "
+                f"| {_cell(finding.message)} | {_cell(finding.fix)} |"
             )
         lines.append("")
     return "\n".join(lines)
@@ -42,14 +42,16 @@ def render(run: CheckRun) -> str:
 
 def audit_section(report: AuditReport, level: int = 1) -> list[str]:
     top, sub = "#" * level, "#" * (level + 1)
-    who = f"account `{report.account or 'unknown'}`" + (f" (profile `{report.profile}`)" if report.profile else "")
+    who = f"account {_cell(report.account or 'unknown')}"
+    if report.profile:
+        who += f" (profile {_cell(report.profile)})"
     lines = [
         f"{top} Live account audit",
         "",
-        f"Audit of {who} on {report.generated_at or 'an unknown date'}: {report.summary()}.",
+        f"Audit of {who} on {_cell(report.generated_at or 'an unknown date')}: {_cell(report.summary())}.",
         "",
-        f"- Allowed regions: {', '.join(sorted(report.allowed_regions))}",
-        f"- Regions examined: {', '.join(report.regions) or 'none'}, and the global services",
+        f"- Allowed regions: {_cell(', '.join(sorted(report.allowed_regions)))}",
+        f"- Regions examined: {_cell(', '.join(report.regions) or 'none')}, and the global services",
         "",
         f"{sub} Findings",
         "",
@@ -57,8 +59,8 @@ def audit_section(report: AuditReport, level: int = 1) -> list[str]:
     if report.findings:
         lines += ["| Severity | Rule | Region | Resource | Why | Fix |", "|---|---|---|---|---|---|"]
         lines += [
-            f"| {finding.severity.value} | {finding.rule_id}: {_cell(finding.title)} | {finding.region} "
-            f"| `{_cell(finding.resource)}` | {_cell(finding.message)} | {_cell(finding.fix)} |"
+            f"| {finding.severity.value} | {_cell(finding.rule_id)}: {_cell(finding.title)} | {_cell(finding.region)} "
+            f"| {_cell(finding.resource)} | {_cell(finding.message)} | {_cell(finding.fix)} |"
             for finding in report.findings
         ]
     else:
@@ -66,7 +68,10 @@ def audit_section(report: AuditReport, level: int = 1) -> list[str]:
     lines += ["", f"{sub} Not audited", ""]
     if report.not_audited:
         lines += ["| Region | Service | Reason |", "|---|---|---|"]
-        lines += [f"| {entry.region} | {entry.service} | {_cell(entry.reason)} |" for entry in report.not_audited]
+        lines += [
+            f"| {_cell(entry.region)} | {_cell(entry.service)} | {_cell(entry.reason)} |"
+            for entry in report.not_audited
+        ]
     else:
         lines.append("Nothing: every region and service was read.")
     lines += ["", f"{sub} Coverage", "", "| Region | Audited | Not audited |", "|---|---|---|"]
@@ -75,20 +80,20 @@ def audit_section(report: AuditReport, level: int = 1) -> list[str]:
         entries = [entry for entry in report.coverage if entry.region == region]
         audited = sorted({entry.service for entry in entries if entry.audited})
         missing = sorted({entry.service for entry in entries if not entry.audited})
-        lines.append(f"| {region} | {', '.join(audited) or '-'} | {', '.join(missing) or '-'} |")
+        lines.append(f"| {_cell(region)} | {_cell(', '.join(audited) or '-')} | {_cell(', '.join(missing) or '-')} |")
     lines += ["", f"{sub} Inventory", ""]
     if not report.inventory:
         lines.append("No data store found.")
     for region in report.regions_in_inventory():
         lines += [
-            f"**{region}**",
+            f"**{_cell(region)}**",
             "",
             "| Type | Name | Encryption at rest | Classification | ARN |",
             "|---|---|---|---|---|",
         ]
         lines += [
-            f"| {item.resource_type} | {_cell(item.name)} | {_cell(item.encryption)} | {item.classification or '-'} "
-            f"| `{_cell(item.arn)}` |"
+            f"| {_cell(item.resource_type)} | {_cell(item.name)} | {_cell(item.encryption)} "
+            f"| {_cell(item.classification or '-')} | {_cell(item.arn)} |"
             for item in report.inventory_in(region)
         ]
         lines.append("")

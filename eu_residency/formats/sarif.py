@@ -4,7 +4,9 @@ A check run's log describes every rule of the registry; acknowledged findings ar
 accepted suppression carrying the reason; templates that could not be checked are tool execution notifications,
 and make the invocation unsuccessful. An audit's log describes the rules the audit can report and locates each
 finding by the resource's ARN (a logical location: there is no file); parts of the account that could not be
-audited are notifications, and the inventory is in the run's property bag.
+audited are notifications, and the inventory is in the run's property bag. Result and notification messages are
+plain text only (never ``message.markdown``), written through ``escaping.sarif_text`` so that no template or account
+text becomes an embedded link.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from eu_residency.audit.audit_report import AuditFinding, AuditReport
 from eu_residency.check_run.results import CheckedFinding, CheckRun
 from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import PLUGIN_NAME, Rule, Severity
+from eu_residency.formats.escaping import sarif_text
 from eu_residency.rules.catalogue import acknowledgement_text, severity_text
 from eu_residency.rules.registry import RULES, RULES_BY_ID
 
@@ -140,6 +143,11 @@ def _names_an_input(path: str, error: str) -> bool:
     return error.startswith(f"{path}:") or Path(path).exists()
 
 
+def _message(text: str) -> dict[str, str]:
+    """A result's or notification's message: plain text in which nothing is an embedded link (SARIF §3.11.6)."""
+    return {"text": sarif_text(text)}
+
+
 def _fingerprint(finding_key: tuple[str, ...]) -> str:
     return hashlib.sha256("\x1f".join(finding_key).encode("utf-8")).hexdigest()[:32]
 
@@ -154,7 +162,7 @@ def _check_result(
     result.update(
         {
             "level": "error",
-            "message": {"text": f"{finding.message}. Fix: {finding.fix}"},
+            "message": _message(f"{finding.message}. Fix: {finding.fix}"),
             "locations": [
                 {
                     "physicalLocation": {
@@ -203,7 +211,7 @@ def document(run: CheckRun) -> dict[str, Any]:
     for template in run.results:
         location = _artifact_location(template.path)
         if template.error is not None:
-            notification: dict[str, Any] = {"level": "error", "message": {"text": template.error}}
+            notification: dict[str, Any] = {"level": "error", "message": _message(template.error)}
             if _names_an_input(template.path, template.error):
                 notification["locations"] = [{"physicalLocation": {"artifactLocation": location}}]
             notifications.append(notification)
@@ -248,7 +256,7 @@ def _audit_result(finding: AuditFinding, index: int) -> dict[str, Any]:
         "ruleId": finding.rule_id,
         "ruleIndex": index,
         "level": "error",
-        "message": {"text": f"{finding.message}. Fix: {finding.fix}"},
+        "message": _message(f"{finding.message}. Fix: {finding.fix}"),
         "locations": [
             {
                 "logicalLocations": [
@@ -272,7 +280,7 @@ def audit_document(report: AuditReport) -> dict[str, Any]:
     notifications = [
         {
             "level": "error",
-            "message": {"text": f"{entry.region} {entry.service}: not audited: {entry.reason}"},
+            "message": _message(f"{entry.region} {entry.service}: not audited: {entry.reason}"),
             "properties": {"region": entry.region, "service": entry.service},
         }
         for entry in report.not_audited

@@ -1,11 +1,13 @@
 """Plain text for a terminal, with why and fix: a check run's findings per template, or an audit's findings,
-what it did not audit and its inventory; each ends with a summary line.
+what it did not audit and its inventory; each ends with a summary line. Every line is written through
+``escaping.terminal_text``, so no value from a template or an account can move the cursor, recolour or add a line.
 """
 
 from __future__ import annotations
 
 from eu_residency.audit.audit_report import AuditReport
 from eu_residency.check_run.results import CheckedFinding, CheckRun
+from eu_residency.formats.escaping import terminal_text
 from eu_residency.rules.registry import RULES_BY_ID
 
 
@@ -33,7 +35,7 @@ def render(run: CheckRun) -> str:
         for item in result.open_findings + result.acknowledged:
             lines += _finding(item, result.path)
     lines.append(f"eu-residency: {run.summary()}")
-    return "\n".join(lines) + "\n"
+    return _lines(lines)
 
 
 def _audit_header(report: AuditReport) -> list[str]:
@@ -64,4 +66,9 @@ def render_audit(report: AuditReport) -> str:
             classification = f" [{item.classification}]" if item.classification else ""
             lines.append(f"    {item.resource_type:36} {item.name}{classification}: {item.encryption}")
     lines.append(f"eu-residency: {report.summary()}")
-    return "\n".join(lines) + "\n"
+    return _lines(lines)
+
+
+def _lines(lines: list[str]) -> str:
+    """One line each, with the control characters of the values in them shown escaped."""
+    return "".join(terminal_text(line) + "\n" for line in lines)

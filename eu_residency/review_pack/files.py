@@ -24,7 +24,6 @@ def write_review_pack(
     with ``audit``, the live account's audit joins each file of the pack.
     """
     pack = assemble_review_pack(cdk_out, region=region, settings=settings, audit=audit)
-    out_dir.mkdir(parents=True, exist_ok=True)
     title = f"EU residency review pack: {cdk_out}"
     contents = {
         "report.md": render_markdown(pack, title),
@@ -32,8 +31,17 @@ def write_review_pack(
         "report.sarif": sarif_log(pack),
         "report.json": json.dumps(document(pack), indent=2) + "\n",
     }
-    for name in REPORT_FILES:
-        path = out_dir / name
-        path.write_text(contents[name], encoding="utf-8")
-        pack.files.append(path)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in REPORT_FILES:
+            path = out_dir / name
+            path.write_text(contents[name], encoding="utf-8")
+            pack.files.append(path)
+    except OSError as error:
+        reason = "it is a file" if out_dir.is_file() else (error.strerror or str(error)).lower()
+        raise PackWriteError(f"{out_dir}: cannot write the review pack there ({reason})") from None
     return pack
+
+
+class PackWriteError(ValueError):
+    """The pack's folder cannot be made or written (the message is one line naming it)."""

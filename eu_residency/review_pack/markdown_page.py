@@ -1,12 +1,13 @@
-"""The review pack's Markdown page, ``report.md``: the sections of the HTML page as tables, without pictures."""
+"""The review pack's Markdown page, ``report.md``: the sections of the HTML page as tables, without pictures; every
+value in it is written through ``formats.escaping.markdown_text``, the one Markdown escaper."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
 from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import Severity
+from eu_residency.formats.escaping import markdown_text as _cell
 from eu_residency.inventory.records import UNKNOWN_REGION
 from eu_residency.review_pack import audit_sections
 from eu_residency.review_pack.contents import ReviewPack
@@ -30,16 +31,21 @@ from eu_residency.review_pack.rows import (
 )
 
 
-def _cell(text: object) -> str:
-    """One Markdown table cell: pipes and newlines neutralised, HTML escaped (renderers pass raw HTML)."""
-    return escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ").replace("`", "'")
+class _Markup(str):
+    """A cell this page writes in Markdown itself, from escaped parts: the table leaves it as it is."""
+
+    __slots__ = ()
+
+
+def _table_cell(value: object) -> str:
+    return str(value) if isinstance(value, _Markup) else _cell(value)
 
 
 def _md_table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str) -> list[str]:
     if not rows:
         return [f"_{_cell(empty)}_", ""]
     lines = ["| " + " | ".join(_cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(_table_cell(value) for value in row) + " |" for row in rows]
     return [*lines, ""]
 
 
@@ -174,7 +180,7 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
                 flow.kind,
                 endpoint_text(flow.destination),
                 flow.region,
-                ("yes" if flow.inside else "**NO**") + f" ({flow_status(flow)})",
+                _Markup(("yes" if flow.inside else "**NO**") + f" ({_cell(flow_status(flow))})"),
                 flow.detail,
             )
             for flow in flows_in_order(inventory)

@@ -16,6 +16,7 @@ from eu_residency.cli.options import (
     add_allowed_regions_option,
     add_output_options,
     emit,
+    print_error,
     rule_settings,
 )
 from eu_residency.formats import AUDIT_RENDERERS
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if audit.exit_code == EXIT_BAD_INPUT:
         first = audit.not_audited[0] if audit.not_audited else None
         reason = f" (first: {first.region} {first.service}: {first.reason})" if first else ""
-        print(f"eu-residency: nothing could be audited{reason}", file=sys.stderr)
+        print_error(f"nothing could be audited{reason}")
     elif args.output or args.format != "text":
         print(f"eu-residency: {audit.summary()}", file=sys.stderr)
     return audit.exit_code

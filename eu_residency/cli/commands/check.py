@@ -13,6 +13,7 @@ from eu_residency.cli.options import (
     add_output_options,
     add_region_option,
     emit,
+    print_error,
     require_known_region,
     rule_settings,
 )
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     emit(CHECK_RENDERERS[args.format](checked), args.output)
     for result in checked.results:
         if result.error is not None:
-            print(f"eu-residency: {result.error}", file=sys.stderr)
+            print_error(result.error)
     if args.output or args.format != "text":
         print(f"eu-residency: {checked.summary()}", file=sys.stderr)
     return checked.exit_code

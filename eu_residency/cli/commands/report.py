@@ -12,11 +12,12 @@ from eu_residency.cli.options import (
     add_allowed_regions_option,
     add_allowlist_options,
     add_region_option,
+    print_error,
     require_known_region,
     rule_settings,
 )
 from eu_residency.review_pack.audit_sections import load_audit
-from eu_residency.review_pack.files import write_review_pack
+from eu_residency.review_pack.files import PackWriteError, write_review_pack
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,13 +42,19 @@ def run(args: argparse.Namespace) -> int:
             audit = load_audit(args.audit)
         except AuditFileError as error:
             raise UsageError(str(error)) from None
-    pack = write_review_pack(
-        cdk_out,
-        out_dir,
-        region=args.region,
-        settings=rule_settings(args.allowed_regions, args.replication_destination, args.eu_endpoint),
-        audit=audit,
-    )
+    try:
+        pack = write_review_pack(
+            cdk_out,
+            out_dir,
+            region=args.region,
+            settings=rule_settings(args.allowed_regions, args.replication_destination, args.eu_endpoint),
+            audit=audit,
+        )
+    except PackWriteError as error:
+        raise UsageError(str(error)) from None
+    for result in pack.run.results:
+        if result.error is not None:  # each input that could not be checked, and why
+            print_error(result.error)
     for path in pack.files:
         print(f"eu-residency: wrote {path}", file=sys.stderr)
     print(f"eu-residency: {pack.run.summary()}", file=sys.stderr)

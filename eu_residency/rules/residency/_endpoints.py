@@ -21,8 +21,9 @@ def endpoint_violations(view: TemplateView, raw: Any, path: PropertyPath, what: 
     """``what`` sends data to ``raw`` (a URL, address or number). An AWS endpoint
     (``SERVICE.REGION.amazonaws.com``) is where its host's region is (``core.values.named_region``): the
     stack's own region (``${AWS::Region}``) passes, another region must be allowed. Anything else is outside
-    AWS: the template cannot show where that is, so it fails unless it matches an entry of
-    ``eu_endpoints`` (never fatal: unprovable, not proven).
+    AWS: the template cannot show where that is, so it fails unless it matches an entry of ``eu_endpoints``
+    by its parts (``core.endpoints``: scheme, host, port and path; e-mail domain; calling code), never fatal:
+    unprovable, not proven.
     """
     where = prop_path(*path)
     for option in text_options(view, raw):

@@ -23,7 +23,7 @@ RULE = Rule(
         "AWS whose location the template cannot show."
     ),
     fix="Target an AWS service in the region instead; or, once the endpoint is shown to be in the EU, add "
-    "its URL prefix to the context key eu-residency:eu-endpoints.",
+    "its URL (scheme and host, optionally a path) to the context key eu-residency:eu-endpoints.",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::Events::ApiDestination"}),
     check_resource=check,

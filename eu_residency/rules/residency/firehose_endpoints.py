@@ -33,7 +33,7 @@ RULE = Rule(
         "says nothing about where that server is, so the transfer cannot be shown to stay in the EU."
     ),
     fix="Deliver to S3 or another AWS destination in the region; or, once the receiver is shown to process "
-    "data in the EU, add its URL prefix to the context key eu-residency:eu-endpoints.",
+    "data in the EU, add its URL (scheme and host, optionally a path) to the context key eu-residency:eu-endpoints.",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::KinesisFirehose::DeliveryStream"}),
     check_resource=check,

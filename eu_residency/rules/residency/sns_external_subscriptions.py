@@ -48,7 +48,8 @@ RULE = Rule(
         "whose location the template cannot show; the messages may carry user data."
     ),
     fix="Subscribe SQS queues or Lambda functions in the region; or, once a recipient is shown to be in the "
-    "EU, add its URL prefix, e-mail domain (@example.eu) or country code (+353) to eu-residency:eu-endpoints.",
+    "EU, add its URL (scheme and host, optionally a path), e-mail domain (@example.eu) or EU country calling code "
+    "(+353) to eu-residency:eu-endpoints.",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::SNS::Subscription", "AWS::SNS::Topic"}),
     check_resource=check,

@@ -16,6 +16,7 @@ from eu_residency.core.rule_model import Severity
 from eu_residency.core.settings import RuleSettings
 from eu_residency.formats import CHECK_RENDERERS as FORMATTERS
 from eu_residency.formats import sarif
+from eu_residency.formats.escaping import sarif_text
 from eu_residency.rules.catalogue import acknowledgement_text
 from eu_residency.rules.registry import RULES, RULES_BY_ID
 
@@ -157,7 +158,7 @@ def test_every_finding_is_exactly_one_result() -> None:
         assert result["ruleId"] == finding.rule_id
         assert rule_ids[result["ruleIndex"]] == finding.rule_id
         assert result["level"] == "error"
-        assert result["message"]["text"] == f"{finding.message}. Fix: {finding.fix}"
+        assert result["message"]["text"] == sarif_text(f"{finding.message}. Fix: {finding.fix}")
         (location,) = result["locations"]
         physical = location["physicalLocation"]
         assert physical["artifactLocation"]["uri"] == BAD
@@ -249,7 +250,7 @@ def test_input_errors_are_notifications_and_fail_the_invocation(malformed_templa
     assert invocation["executionSuccessful"] is False
     (notification,) = invocation["toolExecutionNotifications"]
     assert notification["level"] == "error"
-    assert notification["message"]["text"] == errors[0].error
+    assert notification["message"]["text"] == sarif_text(errors[0].error)
     (location,) = notification["locations"]
     assert location["physicalLocation"]["artifactLocation"]["uri"] == malformed_template.resolve().as_uri()
     # The template that could be checked is still reported; the one that could not is no artifact.
