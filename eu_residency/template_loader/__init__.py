@@ -17,6 +17,7 @@ import yaml
 
 from eu_residency.template_loader.errors import TemplateError
 from eu_residency.template_loader.json_reader import json_resource_lines, read_json
+from eu_residency.template_loader.language_extensions import expand_language_extensions, uses_language_extensions
 from eu_residency.template_loader.reading import decode_template, read_template_text
 from eu_residency.template_loader.yaml_reader import read_yaml
 
@@ -72,7 +73,8 @@ def parse_template_with_lines(text: str, source: str) -> tuple[dict[str, Any], d
         raise TemplateError(f"{source}: the document is nested too deeply to read") from None
     if not isinstance(document, Mapping):
         raise NotATemplateError(f"{source}: not a CloudFormation template (the document is not a mapping)")
-    # LANGUAGE-EXTENSIONS-HOOK
+    if uses_language_extensions(document):
+        document, lines = expand_language_extensions(dict(document), lines, source)
     _check_shape(document, source)
     return dict(document), lines
 
