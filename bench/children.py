@@ -4,6 +4,7 @@
                                                         CHECKS: bare, nag, pack or nag+pack
     python -m bench.children check TEMPLATE...          the template command's work, in process
     python -m bench.children rules REPEATS TEMPLATE     each rule alone over one template, median seconds
+    python -m bench.children core TEMPLATE              the rule core alone over a JSON template of any size
 
 CDK's built-in CloudFormation validation follows the environment (``CDK_VALIDATION=false`` turns it off),
 as it does for ``cdk synth``. With the pack, the seconds spent in its ``validate`` (called by CDK over the
@@ -116,6 +117,17 @@ def check(paths: list[str]) -> dict[str, Any]:
     }
 
 
+def core(path: str) -> dict[str, Any]:
+    """The rule core over one JSON template, read with json (past the loader's 1 MB cap: a scale test)."""
+    from eu_residency.core.settings import RuleSettings  # noqa: PLC0415
+    from eu_residency.rules.engine import TemplateInput, check_templates  # noqa: PLC0415
+
+    template = json.loads(Path(path).read_text(encoding="utf-8"))
+    start = time.perf_counter()
+    findings = check_templates([TemplateInput(name=path, template=template, region="eu-west-1")], RuleSettings())
+    return {"core_s": time.perf_counter() - start, "findings": sum(len(found) for found in findings.values())}
+
+
 def rules(repeats: int, path: str) -> dict[str, Any]:
     """Each rule alone over the template, ``repeats`` times: which rules cost, and how they grow."""
     import statistics  # noqa: PLC0415
@@ -144,6 +156,8 @@ def main(argv: list[str]) -> int:
         measured = synth(argv[1], argv[2], argv[3])
     elif len(argv) >= 2 and argv[0] == "check":
         measured = check(argv[1:])
+    elif len(argv) == 2 and argv[0] == "core":
+        measured = core(argv[1])
     elif len(argv) == 3 and argv[0] == "rules":
         measured = rules(int(argv[1]), argv[2])
     else:

@@ -40,8 +40,8 @@ RULE_CORE = ("check_templates", "eu_residency/rules/engine.py")
 # Frames whose seconds are summed by name (outermost only), to say what a run spends its time on.
 PHASES = {
     "check_templates": "eu_residency/rules/engine.py",
-    "parse_template": "eu_residency/template_loader.py",
-    "resource_lines": "eu_residency/check_run/run.py",
+    "parse_template_with_lines": "eu_residency/template_loader/__init__.py",
+    "json_resource_lines": "eu_residency/template_loader/json_reader.py",
     "build": "bench/generated_stack.py",
 }
 

@@ -1,6 +1,6 @@
 """Run every benchmark, then write bench/RESULTS.md and its plots: what ``make bench`` runs.
 
-Usage: python -m bench.run [--runs N] [--big-runs N] [--only synth,scale,peers,profile] [--no-report].
+Usage: python -m bench.run [--runs N] [--big-runs N] [--only synth,scale,peers,profile,hostile] [--no-report].
 Parts 1 to 3 of the benchmark issue (bench.synth_overhead, bench.scale, bench.peers) and the profiles
 (bench.profiling) write their measurements into bench/results.json as they finish (merged by name, each
 stamped with this run's start), and what is not a timing into bench/details.json; bench.report then runs
@@ -20,10 +20,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import peers, profiling, scale, synth_overhead
+from bench import hostile, peers, profiling, scale, synth_overhead
 from bench.harness import PEERS_BIN, REPO, SCRATCH, log, merge_details, merge_results
 
-PARTS = ("synth", "scale", "peers", "profile")
+PARTS = ("synth", "scale", "peers", "profile", "hostile")
 
 
 def machine() -> dict[str, Any]:
@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         merge_details(**peers.detection(), peer_versions=peers.versions())
     if "profile" in parts:
         merge_details(profiles=profiling.profile())
+    if "hostile" in parts:
+        merge_results(_stamped(hostile.measure(args.runs), taken))
     duration = time.monotonic() - started
     load_end = os.getloadavg()
     commit = subprocess.run(

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from eu_residency.template_loader.errors import TemplateError
+from eu_residency.template_loader.errors import NotATemplateError, TemplateError
 from eu_residency.template_loader.json_reader import json_resource_lines, read_json
 from eu_residency.template_loader.language_extensions import expand_language_extensions, uses_language_extensions
 from eu_residency.template_loader.reading import decode_template, read_template_text
@@ -32,20 +32,12 @@ __all__ = [
     "read_template_text",
 ]
 
-# The top-level sections of a template: a document with none of them is plainly something else.
-TEMPLATE_SECTIONS = frozenset(
-    {
-        "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings", "Conditions",
-        "Transform", "Resources", "Outputs", "Globals",
-    }
-)  # fmt: skip
+# What only a template has: without any of these, a document is plainly something else (a parameters file of
+# `--parameter-overrides` or CodePipeline has Parameters only; a workflow, none).
+TEMPLATE_MARKS = frozenset({"AWSTemplateFormatVersion", "Transform", "Resources"})
 # CloudFormation's logical ids (of resources, parameters and outputs): letters and digits, at most 255.
 LOGICAL_ID = re.compile(r"[A-Za-z0-9]{1,255}")
 LOGICAL_ID_SECTIONS = ("Resources", "Parameters", "Outputs")
-
-
-class NotATemplateError(TemplateError):
-    """A document that is plainly something else (a list, or a mapping with no template section)."""
 
 
 def parse_template(text: str, source: str) -> dict[str, Any]:
@@ -80,11 +72,15 @@ def parse_template_with_lines(text: str, source: str) -> tuple[dict[str, Any], d
 
 
 def _check_shape(document: Mapping[str, Any], source: str) -> None:
-    resources = document.get("Resources")
-    if resources is None:
-        if not TEMPLATE_SECTIONS.intersection(document):
-            raise NotATemplateError(f"{source}: not a CloudFormation template (none of its sections)")
+    if not TEMPLATE_MARKS.intersection(document):
+        raise NotATemplateError(
+            f"{source}: not a CloudFormation template (no Resources, AWSTemplateFormatVersion or Transform)"
+        )
+    if "Resources" not in document:
         raise TemplateError(f"{source}: not a CloudFormation template (no Resources section)")
+    resources = document["Resources"]
+    if resources is None:
+        raise TemplateError(f"{source}: Resources is empty; CloudFormation needs at least one resource")
     if not isinstance(resources, Mapping):
         raise TemplateError(f"{source}: Resources is not a mapping of logical ids to resources")
     if not resources:

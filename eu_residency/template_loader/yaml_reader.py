@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from eu_residency.core.vocabulary import MAX_EXPANDED_VALUES, SHORT_TAGS, function_of_tag
-from eu_residency.template_loader.errors import TemplateError
+from eu_residency.template_loader.errors import NotATemplateError, TemplateError
 
 # libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one.
 _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -87,7 +87,12 @@ def read_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
     loader = _TemplateLoader(text)
     loader.source = source  # for the errors of the tag constructors
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except yaml.composer.ComposerError as error:
+            if error.problem and "another document" in error.problem:  # a Kubernetes manifest, say
+                raise NotATemplateError(f"{source}: several YAML documents in one file; a template is one") from None
+            raise
         if node is None:
             return None, {}
         _check_values(node, source)

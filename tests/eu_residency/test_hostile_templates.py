@@ -128,7 +128,8 @@ def test_json_constants_that_are_not_json_are_refused() -> None:
         ('{"Resources": {"B": {"Type": "T::T::T", "N": "a\x01b"}}}', "invalid JSON"),
         ("Resources: {}\n", "Resources is empty; CloudFormation needs at least one resource"),
         ("Resources: [a]\n", "Resources is not a mapping"),
-        ("Description: x\n", "no Resources section"),
+        ("AWSTemplateFormatVersion: '2010-09-09'\nDescription: x\n", "no Resources section"),
+        ("Transform: AWS::Serverless-2016-10-31\nResources:\n", "Resources is empty"),
     ],
 )
 def test_what_cloudformation_refuses_is_refused_in_one_line(text: str, expected: str) -> None:
@@ -160,11 +161,11 @@ def test_a_tag_cloudformation_does_not_have_is_named_with_what_to_do() -> None:
 
 
 def test_a_document_that_is_plainly_something_else_is_told_apart() -> None:
-    for text in ('{"name": "package", "version": "1.0.0"}', "- a\n- b\n", ""):
+    for text in ('{"name": "package", "version": "1.0.0"}', '{"Parameters": {"Stage": "prod"}}', "- a\n- b\n", ""):
         with pytest.raises(NotATemplateError):
             parse_template(text, "t")
     with pytest.raises(TemplateError) as raised:
-        parse_template("Description: x\nParameters: {}\n", "t")
+        parse_template("AWSTemplateFormatVersion: '2010-09-09'\nParameters: {}\n", "t")
     assert not isinstance(raised.value, NotATemplateError)  # a template without resources is a broken template
 
 
@@ -240,3 +241,8 @@ def test_yaml_with_anchors_and_aliases_is_a_template_or_one_line_in_bounded_memo
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     assert peak < 20 * 2**20
+
+
+def test_several_yaml_documents_are_plainly_not_a_template() -> None:
+    with pytest.raises(NotATemplateError, match="several YAML documents in one file; a template is one"):
+        parse_template("kind: Deployment\n---\nkind: Service\n", "t")

@@ -83,7 +83,7 @@ def test_many_templates_are_grouped_with_one_summary(capsys: pytest.CaptureFixtu
         ("broken.json", '{"Resources": {', "invalid JSON at line 1"),
         ("broken.yaml", "Resources:\n  A: [unclosed\n", "invalid YAML"),
         ("list.json", "[1, 2]", "not a CloudFormation template (the document is not a mapping)"),
-        ("empty.yaml", "Description: nothing\n", "not a CloudFormation template (no Resources section)"),
+        ("empty.yaml", "Description: nothing\n", "not a CloudFormation template (no Resources, AWSTemplate"),
         ("typeless.yaml", "Resources:\n  A: {Properties: {}}\n", "resource 'A' has no Type"),
         ("binary.json", "", "cannot be read as UTF-8 text"),
     ],
