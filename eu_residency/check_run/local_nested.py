@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from eu_residency.check_run.results import Candidate, TemplateResult
+from eu_residency.check_run.sam import as_deployed
 from eu_residency.core.vocabulary import (
     DYNAMIC_REFERENCE_PREFIX,
     MAX_LOCAL_NESTED_STACKS,
@@ -29,8 +30,9 @@ Loaded = tuple[Candidate, dict[str, Any], dict[str, int]]
 
 
 def local_template(parent: Path, url: Any) -> Path | None:
-    """The file a TemplateURL names beside ``parent``, when it is a relative path that stays inside the
-    parent's folder; None for a URL, an absolute path, a path out of the folder or a value that is not text.
+    """The file a TemplateURL names beside ``parent``, when it is a relative path to a file that stays inside
+    the parent's folder; None for a URL, an absolute path, a path out of the folder or to nothing, or a value
+    that is not text.
     """
     if not isinstance(url, str) or not url.strip() or url.lower().startswith(URL_SCHEMES) or "://" in url:
         return None
@@ -41,7 +43,8 @@ def local_template(parent: Path, url: Any) -> Path | None:
         return None
     folder = parent.parent.resolve()
     path = (parent.parent / name).resolve()
-    return path if path.is_relative_to(folder) and path != parent.resolve() else None
+    # A path that names no file (``String``, a typo) is no local template: EU-RES-002 reports the stack.
+    return path if path.is_relative_to(folder) and path != parent.resolve() and path.exists() else None
 
 
 def nested_files(path: Path, template: Mapping[str, Any]) -> list[tuple[str, Path]]:
@@ -83,7 +86,8 @@ def with_local_children(loaded: Sequence[Loaded], results: list[TemplateResult])
                 read[child] = by_path[child]
             else:
                 try:
-                    read[child] = parse_template_with_lines(read_template_text(child), str(child))
+                    template, lines = parse_template_with_lines(read_template_text(child), str(child))
+                    read[child] = (as_deployed(template, str(child), region), lines)  # SAM: as it deploys
                 except TemplateError as error:
                     results.append(TemplateResult(path=str(child), region=region, error=str(error)))
                     read[child] = None

@@ -8,11 +8,13 @@ from typing import Any
 from eu_residency.check_run.discovery import find_templates
 from eu_residency.check_run.local_nested import with_local_children
 from eu_residency.check_run.results import Acknowledgement, Candidate, CheckedFinding, CheckRun, TemplateResult
+from eu_residency.check_run.sam import as_deployed, reported
+from eu_residency.check_run.stack_sets import with_stack_set_templates
 from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.vocabulary import MAX_NESTING
 from eu_residency.rules.engine import TemplateInput, check_templates
-from eu_residency.template_loader import TemplateError, parse_template_with_lines, read_template_text
+from eu_residency.template_loader import NotATemplateError, TemplateError, parse_template_with_lines, read_template_text
 
 OWN_METADATA = "eu-residency"
 # CDK records each construct's path on its resource; a nested stack's resource is PATH.NestedStack/...
@@ -25,15 +27,37 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
     """Check every template named by ``paths`` as one app; bad inputs become results with an error."""
     candidates, results = find_templates(paths, region)
     loaded: list[tuple[Candidate, dict[str, Any], dict[str, int]]] = []
+    skipped: list[str] = []
     for candidate in candidates:
         try:
             template, lines = parse_template_with_lines(read_template_text(candidate.path), str(candidate.path))
-        except TemplateError as error:
-            if not candidate.optional:
+        except NotATemplateError as error:
+            if candidate.optional:  # found by a folder scan: plainly some other file, counted as skipped
+                skipped.append(str(candidate.path))
+            else:
                 results.append(TemplateResult(path=str(candidate.path), region=candidate.region, error=str(error)))
             continue
+        except TemplateError as error:
+            results.append(TemplateResult(path=str(candidate.path), region=candidate.region, error=str(error)))
+            continue
+        try:  # a SAM template is checked as what it deploys; one the translator refuses is an error
+            template = as_deployed(template, str(candidate.path), candidate.region)
+        except TemplateError as error:
+            results.append(TemplateResult(path=str(candidate.path), region=candidate.region, error=str(error)))
+            continue
         loaded.append((candidate, template, lines))
+    if skipped and not loaded and not results:
+        names = ", ".join(paths)
+        results.append(
+            TemplateResult(
+                path=names,
+                region=region,
+                error=f"{names}: no CloudFormation template in it ({len(skipped)} file(s) with a template's "
+                "suffix are something else)",
+            )
+        )
     loaded = with_local_children(loaded, results)
+    loaded = with_stack_set_templates(loaded, results)
     inputs = tuple(
         TemplateInput(
             name=c.name,
@@ -48,14 +72,17 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
     findings = check_templates(inputs, settings)
     nesting = _nesting(loaded)
     for candidate, template, lines in loaded:
+        # A finding on a resource SAM generated is reported on the SAM resource (which is what has a line),
+        # acknowledged by that resource's Metadata, which SAM's generated resources carry.
         checked = [
             CheckedFinding(
-                finding=finding,
+                finding=shown,
                 acknowledgement=_acknowledgement(template, finding)
                 or _cdk_acknowledgement(candidate.cdk_acknowledgements, finding),
-                line=lines.get(finding.logical_id or "", 1),
+                line=lines.get(shown.logical_id or "", 1),
             )
             for finding in findings[candidate.name]
+            for shown in (reported(template, finding),)
         ]
         results.append(
             TemplateResult(
@@ -68,7 +95,7 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
         )
     order = {name: index for index, name in enumerate(paths)}
     results.sort(key=lambda result: (order.get(result.path, len(order)), result.path))
-    return CheckRun(results=tuple(results), settings=settings, inputs=inputs)
+    return CheckRun(results=tuple(results), settings=settings, inputs=inputs, skipped=tuple(skipped))
 
 
 def _nesting(loaded: Sequence[tuple[Candidate, dict[str, Any], dict[str, int]]]) -> dict[str, tuple[str, str]]:

@@ -100,7 +100,8 @@ def partition_of(region: str | None) -> str:
 
 def describe_region(region: str, allowed: frozenset[str] | None = None) -> str:
     """Where a region is, for a finding: ``us-east-1 (N. Virginia, outside the EU)``, ``eu-south-2 (in the EU
-    but not in the allowed regions)``; with ``allowed``, the allowed regions are named.
+    but not in the allowed regions)``; with ``allowed``, the allowed regions are named. A name that neither
+    list holds (``na-east-1``) is said to be one that AWS does not have.
     """
     if region in REGIONS_OUTSIDE_EU:
         return f"{region} ({REGIONS_OUTSIDE_EU[region]}, outside the EU)"
@@ -108,7 +109,7 @@ def describe_region(region: str, allowed: frozenset[str] | None = None) -> str:
         if allowed is None:
             return f"{region} (in the EU but not in the allowed regions)"
         return f"{region} (in the EU but not one of the allowed regions: {', '.join(sorted(allowed))})"
-    return f"{region} (outside the EU)"
+    return f"{region}, which is not a region AWS has"
 
 
 def validate_allowed_regions(regions: Iterable[str]) -> frozenset[str]:

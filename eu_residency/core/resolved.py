@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from eu_residency.core.messages import shortened
+
 # The conditions an option assumes: (condition name, its value) pairs.
 Assumptions = frozenset[tuple[str, bool]]
 NO_ASSUMPTIONS: Assumptions = frozenset()
@@ -109,12 +111,18 @@ def scalar(value: Any) -> str | Unknown | None:
 def text_of(parts: list[Piece] | tuple[Piece, ...]) -> str | Unknown:
     """The value of ``parts`` put side by side: known text, the hole alone, or a ``Text`` with holes."""
     merged: list[Piece] = []
+    known: list[str] = []  # the text since the last hole, joined once (adding to a string is quadratic)
     for part in parts:
-        if isinstance(part, Text):
-            for inner in part.parts:
-                _append(merged, inner)
-        else:
-            _append(merged, part)
+        for piece in part.parts if isinstance(part, Text) else (part,):
+            if isinstance(piece, str):
+                known.append(piece)
+                continue
+            if any(known):
+                merged.append("".join(known))
+            known.clear()
+            merged.append(piece)
+    if any(known):
+        merged.append("".join(known))
     if not merged:
         return ""
     if len(merged) == 1:
@@ -128,17 +136,7 @@ def text_of(parts: list[Piece] | tuple[Piece, ...]) -> str | Unknown:
         [f"{label} is {reason}" for label, reason in distinct[:3]]
         + ([f"{len(distinct) - 3} more parts are not known"] if len(distinct) > 3 else [])
     )
-    return Text(f"the text {shown!r}, where {described}", Cause.TEXT, shown, tuple(merged))
-
-
-def _append(merged: list[Piece], part: Piece) -> None:
-    if isinstance(part, str):
-        if not part:
-            return
-        if merged and isinstance(merged[-1], str):
-            merged[-1] += part
-            return
-    merged.append(part)
+    return Text(f"the text {shortened(shown)!r}, where {described}", Cause.TEXT, shown, tuple(merged))
 
 
 def _and(items: list[str]) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from eu_residency.core.conditions import ConditionSolver
+from eu_residency.core.messages import shown_value
 from eu_residency.core.regions import partition_of
 from eu_residency.core.resolved import (
     NO_VALUE,
@@ -43,7 +44,6 @@ from eu_residency.core.vocabulary import (
     PSEUDO_PREFIX,
     REGION,
     STANDARD_URL_SUFFIX,
-    SUB_VARIABLE,
     URL_SUFFIX,
 )
 
@@ -219,7 +219,7 @@ class TemplateView:
 
     def _ref(self, name: Any, depth: int = 0) -> Any:
         if not isinstance(name, str):
-            return Unknown(f"a Ref to {name!r:.80}, which is not a name")
+            return Unknown(f"a Ref to {shown_value(name)}, which is not a name")
         label = f"${{{name}}}"
         if name == REGION:
             return self.region or Unknown("the stack's region, which is not set", Cause.STACK_REGION, label)
@@ -247,7 +247,7 @@ class TemplateView:
         if isinstance(argument, str) and "." in argument:
             argument = argument.split(".", 1)
         if not (isinstance(argument, list) and len(argument) == 2 and isinstance(argument[0], str)):
-            return Unknown(f"a malformed Fn::GetAtt {argument!r:.80}")
+            return Unknown(f"a malformed Fn::GetAtt {shown_value(argument)}")
         logical_id, attribute = argument
         attribute_name = attribute if isinstance(attribute, str) else "?"
         label = f"${{{logical_id}.{attribute_name}}}"
@@ -325,6 +325,8 @@ class TemplateView:
 
     def _combined(self, choices: list[list[tuple[Assumptions, Any]]], build: Callable[[list[Any]], Any]) -> Any:
         """``build`` over every possible combination of the parts' options: one value, or a OneOf."""
+        if all(len(choice) == 1 and not choice[0][0] for choice in choices):
+            return build([choice[0][1] for choice in choices])  # one combination that assumes nothing
         count = 1
         for choice in choices:
             count *= max(len(choice), 1)
@@ -345,7 +347,7 @@ class TemplateView:
 
     def _join(self, argument: Any, depth: int) -> Any:
         if not (isinstance(argument, list) and len(argument) == 2 and isinstance(argument[0], str)):
-            return Unknown(f"a malformed Fn::Join {argument!r:.120}")
+            return Unknown(f"a malformed Fn::Join {shown_value(argument)}")
         delimiter, parts = argument
         parts = self.resolve(parts, depth)
         if not isinstance(parts, list):
@@ -370,8 +372,8 @@ class TemplateView:
         if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], Mapping):
             argument, variables = argument
         if not isinstance(argument, str):
-            return Unknown(f"a malformed Fn::Sub {argument!r:.120}")
-        split = SUB_VARIABLE.split(argument)  # literal, name, literal, name, ..., literal
+            return Unknown(f"a malformed Fn::Sub {shown_value(argument)}")
+        split = split_sub(argument)  # literal, name, literal, name, ..., literal
         choices: list[list[tuple[Assumptions, Any]]] = []
         for index, piece in enumerate(split):
             if index % 2 == 0:
@@ -391,7 +393,7 @@ class TemplateView:
 
     def _select(self, argument: Any, depth: int) -> Any:
         if not (isinstance(argument, list) and len(argument) == 2):
-            return Unknown(f"a malformed Fn::Select {argument!r:.120}")
+            return Unknown(f"a malformed Fn::Select {shown_value(argument)}")
         index, items = self.resolve(argument[0], depth), self.resolve(argument[1], depth)
         if isinstance(index, str) and index.isdigit():
             index = int(index)
@@ -405,7 +407,7 @@ class TemplateView:
 
     def _if(self, argument: Any, depth: int) -> Any:
         if not (isinstance(argument, list) and len(argument) == 3 and isinstance(argument[0], str)):
-            return Unknown(f"a malformed Fn::If {argument!r:.120}")
+            return Unknown(f"a malformed Fn::If {shown_value(argument)}")
         # Each Fn::If is worked out once: a template may share one (YAML aliases) in many places.
         known = self._ifs.get(id(argument))
         if known is not None and known[0] is argument:
@@ -432,7 +434,7 @@ class TemplateView:
 
     def _find_in_map(self, argument: Any, depth: int) -> Any:
         if not (isinstance(argument, list) and len(argument) >= 3):
-            return Unknown(f"a malformed Fn::FindInMap {argument!r:.120}")
+            return Unknown(f"a malformed Fn::FindInMap {shown_value(argument)}")
         keys = [self.resolve(key, depth) for key in argument[:3]]
         if not all(isinstance(key, str) for key in keys):
             unknown = next((key for key in keys if isinstance(key, Unknown)), None)
@@ -465,6 +467,28 @@ class TemplateView:
                 return None
             return bool(str(left) == str(right))
         return None
+
+
+def split_sub(text: str) -> list[str]:
+    """An Fn::Sub template split as ``SUB_VARIABLE.split`` splits it (literal, name, literal, ..., literal),
+    in one pass: the regular expression retries at every ``${`` and reads to the end each time when no
+    ``}`` follows (quadratic); here the first ``${`` that no ``}`` follows ends the scan, the rest being
+    literal text, as it is to the expression (and to CloudFormation, whose variables are ``${Name}``).
+    """
+    pieces: list[str] = []
+    start = position = 0
+    while (opening := text.find("${", position)) != -1:
+        name_start = opening + 2
+        if name_start >= len(text) or text[name_start] in "}!":
+            position = opening + 1  # ``${}`` or the escape ``${!Literal}``: literal text
+            continue
+        closing = text.find("}", name_start + 1)
+        if closing == -1:
+            break  # no ``}`` follows: no variable starts here or after
+        pieces += [text[start:opening], text[name_start:closing]]
+        start = position = closing + 1
+    pieces.append(text[start:])
+    return pieces
 
 
 def _piece(value: Any) -> Piece:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from eu_residency.core.messages import shortened, shown_value
 from eu_residency.core.regions import describe_region
 from eu_residency.core.resolved import Cause, Text
 from eu_residency.core.rule_model import PropertyPath, Severity, Violation
@@ -46,7 +47,9 @@ def judge_true(
             continue
         truth = view.truth(value)
         if truth is None:
-            yield unresolved(path, what, Unknown(f"{value!r:.80}, which is neither true nor false", Cause.MALFORMED))
+            yield unresolved(
+                path, what, Unknown(f"{shown_value(value)}, which is neither true nor false", Cause.MALFORMED)
+            )
             return
         truths.append(truth)
     if all(truths):
@@ -172,7 +175,7 @@ def arn_region_of(view: TemplateView, option: str | Unknown, where: PropertyPath
             return  # known text shows a name or id, not an ARN: of the stack's own region
         if region is None:
             return  # an ARN that names no region
-        shown = f"{what} {option.shown}"
+        shown = f"{what} {shortened(option.shown)}"
         unprovable = f"{shown} cannot be shown to be in an allowed region"
         yield from _region_verdict(view, region, where, f"{shown} is in", unprovable, subject="its region")
         return
@@ -181,7 +184,7 @@ def arn_region_of(view: TemplateView, option: str | Unknown, where: PropertyPath
         return
     region = named_region(option)
     if isinstance(region, str) and region not in view.settings.allowed_regions and REGION_SHAPE.match(region):
-        yield Violation(where, f"{what} {option} is in {describe_region(region)}", Severity.FATAL)
+        yield Violation(where, f"{what} {shortened(option)} is in {describe_region(region)}", Severity.FATAL)
 
 
 def _may_be_arn(text: Text) -> bool:
@@ -233,8 +236,19 @@ def read_replica_source(resource: Resource, view: TemplateView) -> Resource | Un
             return source
     resolved = view.resolve(raw)
     if isinstance(resolved, str):
-        name = resolved.rsplit(":", 1)[-1]
-        for candidate in view.resources_of_type("AWS::RDS::DBInstance"):
-            if view.resolve(candidate.properties.get("DBInstanceIdentifier")) == name:
-                return candidate
+        named = view.memo(f"{__name__}.db_instances", lambda: _db_instances_by_identifier(view))
+        candidate = named.get(resolved.rsplit(":", 1)[-1])
+        if candidate is not None:
+            return candidate
     return Unknown("a source database instance that this template does not define")
+
+
+def _db_instances_by_identifier(view: TemplateView) -> dict[str, Resource]:
+    """The template's DB instances by their literal DBInstanceIdentifier (the first to take a name), read
+    once per template."""
+    named: dict[str, Resource] = {}
+    for instance in view.resources_of_type("AWS::RDS::DBInstance"):
+        identifier = view.resolve(instance.properties.get("DBInstanceIdentifier"))
+        if isinstance(identifier, str):
+            named.setdefault(identifier, instance)
+    return named

@@ -17,6 +17,7 @@ The policy is what shows it when the load balancer or the logged bucket is in an
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
@@ -35,27 +36,53 @@ ALB_ACCESS_LOGS = "Application Load Balancer access logs"
 
 def sse_s3_log_sources(bucket: Resource, view: TemplateView) -> list[str]:
     """The log deliveries the template shows ``bucket`` receives that need SSE-S3; empty when none."""
+    deliveries = view.memo(f"{__name__}.deliveries", lambda: _deliveries(view))
+    found = deliveries.get(("ref", bucket.logical_id), {})
     name = _literal_name(bucket, view)
+    if name is not None:
+        found = {**found, **deliveries.get(("name", name), {})}
+    return [text for _, (source, texts) in sorted(found.items()) if source != bucket.logical_id for text in texts]
 
-    def named(values: list[Any]) -> bool:
-        return any(_names_bucket(value, bucket, name) for value in values)
 
-    sources: list[str] = []
+# A bucket as the template names it: ("ref", its logical id) or ("name", its literal BucketName).
+_BucketKey = tuple[str, str]
+# Per bucket: each delivery, in the template's order -> (the resource it comes from when that is a bucket
+# logging to others, which never counts for itself; the deliveries it shows).
+_Deliveries = dict[_BucketKey, dict[int, tuple[str | None, list[str]]]]
+
+
+def _deliveries(view: TemplateView) -> _Deliveries:
+    """Every log delivery the template shows, by the bucket it names: read once per template, so that
+    checking each bucket does not read every resource again."""
+    found: _Deliveries = {}
+    order = itertools.count()
+
+    def add(values: list[Any], texts: list[str], source: str | None = None) -> None:
+        position = next(order)
+        for value in values:
+            key = _bucket_key(value)
+            if key is not None and texts:
+                found.setdefault(key, {})[position] = (source, texts)
+
     for balancer in view.resources_of_type("AWS::ElasticLoadBalancingV2::LoadBalancer"):
-        if _may_be_application(balancer, view) and named(_attribute_values(balancer, view)):
-            sources.append(f"{ALB_ACCESS_LOGS} of {balancer.logical_id}")
+        if _may_be_application(balancer, view):
+            add(_attribute_values(balancer, view), [f"{ALB_ACCESS_LOGS} of {balancer.logical_id}"])
     for balancer in view.resources_of_type("AWS::ElasticLoadBalancing::LoadBalancer"):
-        if named(values_at(view, balancer.properties, ("AccessLoggingPolicy", "S3BucketName"))):
-            sources.append(f"Classic Load Balancer access logs of {balancer.logical_id}")
+        add(
+            values_at(view, balancer.properties, ("AccessLoggingPolicy", "S3BucketName")),
+            [f"Classic Load Balancer access logs of {balancer.logical_id}"],
+        )
     for other in view.resources_of_type("AWS::S3::Bucket"):
-        if other.logical_id != bucket.logical_id and named(
-            values_at(view, other.properties, ("LoggingConfiguration", "DestinationBucketName"))
-        ):
-            sources.append(f"S3 server access logs of {other.logical_id}")
+        add(
+            values_at(view, other.properties, ("LoggingConfiguration", "DestinationBucketName")),
+            [f"S3 server access logs of {other.logical_id}"],
+            other.logical_id,
+        )
     for policy in view.resources_of_type("AWS::S3::BucketPolicy"):
-        if named(values_at(view, policy.properties, ("Bucket",))):
-            sources.extend(_policy_deliveries(policy, view))
-    return sources
+        values = values_at(view, policy.properties, ("Bucket",))
+        if any(_bucket_key(value) is not None for value in values):
+            add(values, _policy_deliveries(policy, view))
+    return found
 
 
 def _literal_name(bucket: Resource, view: TemplateView) -> str | None:
@@ -63,10 +90,11 @@ def _literal_name(bucket: Resource, view: TemplateView) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def _names_bucket(value: Any, bucket: Resource, name: str | None) -> bool:
+def _bucket_key(value: Any) -> _BucketKey | None:
+    """How ``value`` names a bucket: a Ref to it, or its name; None when it names none."""
     if isinstance(value, ResourceRef):
-        return value.logical_id == bucket.logical_id and value.attribute is None
-    return name is not None and value == name
+        return ("ref", value.logical_id) if value.attribute is None else None
+    return ("name", value) if isinstance(value, str) and value else None
 
 
 def _may_be_application(balancer: Resource, view: TemplateView) -> bool:

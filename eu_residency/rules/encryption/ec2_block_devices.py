@@ -75,13 +75,18 @@ def _absent(resource: Resource, view: TemplateView, prefix: PropertyPath) -> Ite
         yield Violation(prop_path(*prefix), NO_MAPPINGS)
 
 
-def _launch_template(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    names = {
+def _launch_template_names(view: TemplateView) -> set[str]:
+    """The names of the template's launch templates, read once per template."""
+    return {
         name
         for template in view.resources_of_type(LAUNCH_TEMPLATE)
         for name in values_at(view, template.properties, ("LaunchTemplateName",))
         if isinstance(name, str)
     }
+
+
+def _launch_template(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    names = view.memo(f"{__name__}.launch_template_names", lambda: _launch_template_names(view))
     given = False
     for key in ("LaunchTemplateId", "LaunchTemplateName"):
         path = ("LaunchTemplate", key)

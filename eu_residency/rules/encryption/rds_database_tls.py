@@ -83,6 +83,17 @@ def _group(group: Resource, view: TemplateView, group_property: str) -> Iterator
         )
 
 
+def _groups_by_name(view: TemplateView, group_type: str, name_property: str) -> dict[str, Resource]:
+    """The template's parameter groups of ``group_type`` by the name they are given (the first one a name
+    is given to), read once per template."""
+    groups: dict[str, Resource] = {}
+    for group in view.resources_of_type(group_type):
+        name = view.resolve(group.properties.get(name_property))
+        if isinstance(name, str):
+            groups.setdefault(name, group)
+    return groups
+
+
 def _named_group(
     name: Any,
     view: TemplateView,
@@ -91,10 +102,10 @@ def _named_group(
 ) -> Iterator[Violation]:
     group_property, group_type, name_property = GROUPS[database_type]
     text = scalar(name)
-    for group in view.resources_of_type(group_type):
-        if isinstance(text, str) and view.resolve(group.properties.get(name_property)) == text:
-            yield from _group(group, view, group_property)
-            return
+    groups = view.memo(f"{__name__}.groups.{group_type}", lambda: _groups_by_name(view, group_type, name_property))
+    if isinstance(text, str) and text in groups:
+        yield from _group(groups[text], view, group_property)
+        return
     if isinstance(text, str) and default_group_forces_tls(text) and engines == ["postgres"]:
         return  # default.postgres15 and later have rds.force_ssl on
     yield Violation(

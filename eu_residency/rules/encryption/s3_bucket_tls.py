@@ -124,21 +124,24 @@ def _candidate_policies(bucket: Resource, names: set[str], view: TemplateView) -
     """The bucket policies that may be attached to ``bucket``, in template order, from an index built once
     per template (so that checking every bucket stays linear in the number of resources).
     """
-    by_bucket, by_name, undecided = view.memo(f"{__name__}.policies", lambda: _index_policies(view))
-    found = {policy.logical_id for policy in by_bucket.get(bucket.logical_id, [])} | {
-        policy.logical_id for name in names for policy in by_name.get(name, [])
-    }
-    found |= {policy.logical_id for policy in undecided}
-    return [policy for policy in view.resources_of_type(BUCKET_POLICY) if policy.logical_id in found]
+    by_bucket, by_name, undecided, position = view.memo(f"{__name__}.policies", lambda: _index_policies(view))
+    found = {policy.logical_id: policy for policy in by_bucket.get(bucket.logical_id, [])}
+    found |= {policy.logical_id: policy for name in names for policy in by_name.get(name, [])}
+    found |= {policy.logical_id: policy for policy in undecided}
+    return sorted(found.values(), key=lambda policy: position[policy.logical_id])
 
 
 def _index_policies(
     view: TemplateView,
-) -> tuple[dict[str, list[Resource]], dict[str, list[Resource]], list[Resource]]:
+) -> tuple[dict[str, list[Resource]], dict[str, list[Resource]], list[Resource], dict[str, int]]:
+    """Bucket policies by the bucket they name (logical id, literal name, or undecided), and each policy's
+    place among them."""
     by_bucket: dict[str, list[Resource]] = {}
     by_name: dict[str, list[Resource]] = {}
     undecided: list[Resource] = []
+    position: dict[str, int] = {}
     for policy in view.resources_of_type(BUCKET_POLICY):
+        position[policy.logical_id] = len(position)
         raw = policy.properties.get("Bucket", MISSING)
         for option in [] if raw is MISSING else options(view.resolve(raw)):
             target = referent(option)
@@ -148,7 +151,7 @@ def _index_policies(
                 by_name.setdefault(option, []).append(policy)
             elif isinstance(option, Unknown):
                 undecided.append(policy)
-    return by_bucket, by_name, undecided
+    return by_bucket, by_name, undecided, position
 
 
 def _attached(policy: Resource, bucket: Resource, names: set[str], view: TemplateView) -> Outcome:

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from eu_residency.core.messages import arn_in, host_in, shortened
 from eu_residency.core.resolved import OneOf, Text, options
 from eu_residency.core.rule_model import PropertyPath
 from eu_residency.core.template_view import TemplateView
@@ -21,7 +22,7 @@ class RegionReference:
     path: PropertyPath
     region: str
     kind: str  # "arn", "endpoint" or "property"
-    text: str
+    text: str  # the whole ARN, the endpoint's host, or the region property's name, shortened for a message
     service: str | None = None
 
 
@@ -49,7 +50,7 @@ def region_references(view: TemplateView, value: Any, path: PropertyPath = ()) -
         for key, item in value.items():
             if isinstance(key, str) and _REGION_KEY.search(key):
                 if isinstance(item, str) and REGION_SHAPE.match(item):
-                    yield RegionReference((*path, key), item, "property", item)
+                    yield RegionReference((*path, key), item, "property", key)
                 if isinstance(item, str) or (isinstance(item, Mapping) and _is_intrinsic(item)):
                     continue  # a literal name, or an intrinsic: region_properties reads it
             yield from region_references(view, item, (*path, key))
@@ -78,7 +79,7 @@ def _resolved_references(value: Any, path: PropertyPath, depth: int = 0) -> Iter
     elif isinstance(value, Mapping):
         for key, item in value.items():
             if isinstance(key, str) and _REGION_KEY.search(key) and isinstance(item, str) and REGION_SHAPE.match(item):
-                yield RegionReference((*path, key), item, "property", item)
+                yield RegionReference((*path, key), item, "property", key)
             else:
                 yield from _resolved_references(item, (*path, key), depth + 1)
     else:
@@ -93,9 +94,9 @@ def _text_references(value: Any, path: PropertyPath) -> Iterator[RegionReference
     else:
         return
     for match in REGIONAL_ARN.finditer(text):
-        yield RegionReference(path, match["region"], "arn", _excerpt(text, match), match["service"])
+        yield RegionReference(path, match["region"], "arn", shortened(arn_in(text, match.start())), match["service"])
     for match in ENDPOINT_REGION.finditer(text):
-        yield RegionReference(path, match["region"], "endpoint", _excerpt(text, match))
+        yield RegionReference(path, match["region"], "endpoint", shortened(host_in(text, match.start(), match.end())))
 
 
 def region_properties(value: Any, path: PropertyPath = ()) -> Iterator[RegionProperty]:
@@ -109,11 +110,6 @@ def region_properties(value: Any, path: PropertyPath = ()) -> Iterator[RegionPro
                 yield RegionProperty((*path, key), item)
             else:
                 yield from region_properties(item, (*path, key))
-
-
-def _excerpt(text: str, match: re.Match[str]) -> str:
-    end = min(len(text), match.end() + 40)
-    return text[match.start() : end].split('"', maxsplit=1)[0].split(maxsplit=1)[0]
 
 
 __all__ = ["RegionProperty", "RegionReference", "region_properties", "region_references"]

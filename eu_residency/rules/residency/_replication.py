@@ -294,8 +294,13 @@ def _named_bucket(view: TemplateView, name: str, where: PropertyPath, what: str)
 
 
 def local_bucket_names(view: TemplateView) -> set[str]:
+    """The names the template gives its buckets, read once per template."""
+    return view.memo(f"{__name__}.bucket_names", lambda: _bucket_names(view))
+
+
+def _bucket_names(view: TemplateView) -> set[str]:
     names: set[str] = set()
-    for bucket in view.resources_of_type("AWS::S3::Bucket"):
+    for bucket in view.resources_of_type(BUCKET):
         for option in options(view.resolve(bucket.properties.get("BucketName"))):
             if isinstance(option, str):
                 names.add(option)

@@ -20,12 +20,12 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     for reference in region_references(view, resource.properties):
         if reference.service == "acm" or reference.region in view.settings.allowed_regions:
             continue  # certificates are EU-RES-035's
-        what = {"arn": "the ARN", "endpoint": "the endpoint", "property": "the region"}[reference.kind]
-        yield Violation(
-            prop_path(*reference.path),
-            f"{what} {reference.text} is in {describe_region(reference.region)}",
-            Severity.FATAL,
-        )
+        if reference.kind == "property":  # the value is the region itself: say which property names it
+            message = f"the region property {reference.text} is {describe_region(reference.region)}"
+        else:
+            what = {"arn": "the ARN", "endpoint": "the endpoint"}[reference.kind]
+            message = f"{what} {reference.text} is in {describe_region(reference.region)}"
+        yield Violation(prop_path(*reference.path), message, Severity.FATAL)
     for region_property in region_properties(resource.properties):
         yield from region_violations(view, region_property.value, region_property.path, "the region property")
 

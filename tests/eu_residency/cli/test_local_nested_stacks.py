@@ -153,3 +153,11 @@ def test_a_bad_child_of_a_shared_file_is_reported_once_per_parent_in_the_invento
     run = run_check([str(tmp_path)], region="eu-west-1", settings=RuleSettings())
     assert len({item.name for item in run.inputs}) == len(run.inputs) == 3
     assert sum("EU-RES-011" in _rule_ids(result) for result in run.results) == 2
+
+
+def test_a_template_url_naming_no_file_is_no_input_error_but_fails_closed(tmp_path: Path) -> None:
+    (tmp_path / "parent.yaml").write_text(PARENT.format(url="String"), encoding="utf-8")
+    run = run_check([str(tmp_path / "parent.yaml")], region="eu-west-1", settings=RuleSettings())
+    [result] = run.results
+    assert result.error is None
+    assert _rule_ids(result) == {"EU-RES-002"}

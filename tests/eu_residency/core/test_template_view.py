@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from eu_residency.core.resolved import Cause
 from eu_residency.core.settings import RuleSettings
-from eu_residency.core.template_view import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
+from eu_residency.core.template_view import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options, split_sub
+from eu_residency.core.vocabulary import SUB_VARIABLE
 
 TEMPLATE: dict[str, Any] = {
     "Parameters": {"Stage": {"Type": "String"}},
@@ -144,3 +145,19 @@ def test_text_around_a_reference_is_not_the_referent() -> None:
     assert isinstance(substituted, Unknown) and not isinstance(substituted, ResourceRef)
     assert isinstance(view().resolve({"Fn::Sub": "${Bucket}"}), ResourceRef)
     assert isinstance(view().resolve({"Fn::Join": ["", [{"Ref": "Bucket"}]]}), ResourceRef)
+
+
+def test_an_unterminated_sub_variable_is_literal_text() -> None:
+    """``${`` that no ``}`` follows names no variable (CloudFormation's variables are ``${Name}``): the rest
+    of the text is literal, as the expression SUB_VARIABLE reads it, in one pass however often it recurs."""
+    v = view()
+    assert v.resolve({"Fn::Sub": "cost ${ and ${more"}) == "cost ${ and ${more"
+    assert v.resolve({"Fn::Sub": ["${A}-${unterminated", {"A": "one"}]}) == "one-${unterminated"
+    assert v.resolve({"Fn::Sub": "${AWS::Region}" + "${" * 50_000}) == "eu-west-1" + "${" * 50_000
+    assert v.resolve({"Fn::Sub": "${!Literal} ${AWS::Region"}) == "${Literal} ${AWS::Region"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="${}!a.:", max_size=24))
+def test_the_sub_scanner_splits_as_the_sub_variable_pattern(text: str) -> None:
+    assert split_sub(text) == SUB_VARIABLE.split(text)

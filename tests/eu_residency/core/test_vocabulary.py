@@ -93,7 +93,7 @@ def test_regions_are_described_and_partitioned_in_one_place() -> None:
     assert describe_region("eu-south-2", frozenset({"eu-west-1"})) == (
         "eu-south-2 (in the EU but not one of the allowed regions: eu-west-1)"
     )
-    assert describe_region("xx-nowhere-9") == "xx-nowhere-9 (outside the EU)"
+    assert describe_region("xx-nowhere-9") == "xx-nowhere-9, which is not a region AWS has"
     assert partition_of("eusc-de-east-1") == "aws-eusc" and partition_of("eu-west-1") == "aws"
     assert partition_of(None) == "aws"
 

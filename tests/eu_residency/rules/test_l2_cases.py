@@ -148,6 +148,7 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
 # rule id -> why no construct of aws-cdk-lib above L1 can express the case.
 NO_L2: dict[str, str] = {
     "EU-RES-002": "CDK's NestedStack puts its template in the assembly; a remote TemplateURL is an L1 case",
+    "EU-RES-003": "aws-cdk-lib has no StackSet L2: StackSets are the L1 CfnStackSet only",
     "EU-RES-014": "DatabaseCluster has no global-database prop; AWS::RDS::GlobalCluster is L1 only (CfnGlobalCluster)",
     "EU-RES-015": "aws-cdk-lib has no ElastiCache L2 (only @aws-cdk/aws-elasticache-alpha); global datastores are L1",
     "EU-RES-018": "ecr.Repository has no replication prop; registry replication is the L1 CfnReplicationConfiguration",
