@@ -24,6 +24,8 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
 )
 
 from eu_residency.audit.errors import AuditUnavailableError
+from eu_residency.core.messages import shortened
+from eu_residency.core.vocabulary import AUDIT_ERROR_LENGTH
 
 ENDPOINT_ENV = "EU_RESIDENCY_AWS_ENDPOINT_URL"
 # max_attempts counts retries, as botocore's retries config does (11 attempts in all). Read-only: botocore
@@ -44,8 +46,7 @@ def describe_error(error: Exception) -> str:
         text = f"{code} on {error.operation_name}: {message}"
     else:
         text = f"{type(error).__name__}: {error}"
-    text = " ".join(text.split())
-    return text if len(text) <= 400 else text[:397] + "..."
+    return shortened(" ".join(text.split()), AUDIT_ERROR_LENGTH)
 
 
 def error_code(error: Exception) -> str:

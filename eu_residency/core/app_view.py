@@ -65,9 +65,13 @@ class AppView:
         self._exports: dict[str, tuple[str, Any]] | None = None
         self._cross_region: dict[str, tuple[str, Any]] | None = None
         self._buckets: dict[str, list[Located]] | None = None
+        self._children: dict[tuple[str, str], str] = {}  # (parent, logical id) -> the nested stack's template
         for item in templates:
             if item.stack_name:
                 self._by_stack_name.setdefault(item.stack_name, []).append(item.name)
+        for item in self._templates.values():
+            if item.parent is not None and item.nested_as is not None:
+                self._children.setdefault((item.parent, item.nested_as), item.name)
 
     # -- templates -------------------------------------------------------------------------------
 
@@ -79,10 +83,7 @@ class AppView:
 
     def nested_child(self, parent: str, logical_id: str) -> str | None:
         """The template of the nested stack ``logical_id`` of ``parent``, when it is one of the app's."""
-        for item in self._templates.values():
-            if item.parent == parent and item.nested_as == logical_id:
-                return item.name
-        return None
+        return self._children.get((parent, logical_id))
 
     # -- what templates give each other (AppLinks) ----------------------------------------------------
 

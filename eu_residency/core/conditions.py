@@ -11,6 +11,7 @@ read stays a free true/false, so the pruning never removes a combination that co
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 from collections.abc import Callable, Mapping
@@ -23,6 +24,9 @@ from eu_residency.core.vocabulary import MAX_NESTING, PSEUDO_PREFIX
 # More input choices than this and the combination is kept unexamined (fails closed: never pruned).
 MAX_CHOICES = 4096
 _OTHER = object()  # an input's value that none of the conditions compares it with
+
+# Conditions the solver cannot read are atoms named by their text; a longer text is named by its start and digest.
+ATOM_KEY_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -134,10 +138,15 @@ class ConditionSolver:
 
 
 def _key(body: Any) -> str:
+    """The atom a condition the solver cannot read stands for: equal bodies give one atom, different ones
+    two (a long body is named by its start and a digest of all of it, never by its start alone)."""
     try:
-        return json.dumps(body, sort_keys=True, default=str)[:500]
-    except (TypeError, ValueError):
-        return repr(body)[:500]
+        text = json.dumps(body, sort_keys=True, default=str)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(body)
+    if len(text) <= ATOM_KEY_LENGTH:
+        return text
+    return f"{text[:ATOM_KEY_LENGTH]}… sha256:{hashlib.sha256(text.encode('utf-8', 'replace')).hexdigest()}"
 
 
 def _collect(formula: Formula, inputs: dict[str, set[Any]], atoms: set[str]) -> None:

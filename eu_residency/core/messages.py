@@ -12,14 +12,9 @@ from __future__ import annotations
 import re
 import reprlib
 
-from eu_residency.core.vocabulary import parse_arn
+from eu_residency.core.vocabulary import MAX_ARN_LENGTH, MAX_HOST_LENGTH, SHOWN_LENGTH, parse_arn
 
-# A value longer than this is shown with its middle elided.
-SHOWN_LENGTH = 120
 ELLIPSIS = "…"
-# The longest host name DNS allows, and the longest ARN AWS accepts (IAM's limit, the longest there is).
-MAX_HOST_LENGTH = 253
-MAX_ARN_LENGTH = 2048
 
 # An ARN ends where text that no ARN holds begins: blanks, quotes, commas, brackets of the text around it.
 _ARN_BODY = re.compile(r"[^\s\"'`,<>\[\]()\\]*")

@@ -45,6 +45,7 @@ from eu_residency.core.vocabulary import (
     REGION,
     STANDARD_URL_SUFFIX,
     URL_SUFFIX,
+    split_sub,
 )
 
 T = TypeVar("T")
@@ -444,6 +445,10 @@ class TemplateView:
         try:
             return self.resolve(mappings[keys[0]][keys[1]][keys[2]], depth)  # type: ignore[index]
         except (KeyError, TypeError):
+            # AWS::LanguageExtensions: a fourth argument {DefaultValue: X} is what a missing entry gives.
+            options = argument[3] if len(argument) > 3 else None
+            if isinstance(options, Mapping) and "DefaultValue" in options:
+                return self.resolve(options["DefaultValue"], depth)
             return Unknown(f"Fn::FindInMap {'/'.join(keys)}, which the mappings do not hold")
 
     def _evaluate(self, body: Any, depth: int) -> bool | None:
@@ -467,28 +472,6 @@ class TemplateView:
                 return None
             return bool(str(left) == str(right))
         return None
-
-
-def split_sub(text: str) -> list[str]:
-    """An Fn::Sub template split as ``SUB_VARIABLE.split`` splits it (literal, name, literal, ..., literal),
-    in one pass: the regular expression retries at every ``${`` and reads to the end each time when no
-    ``}`` follows (quadratic); here the first ``${`` that no ``}`` follows ends the scan, the rest being
-    literal text, as it is to the expression (and to CloudFormation, whose variables are ``${Name}``).
-    """
-    pieces: list[str] = []
-    start = position = 0
-    while (opening := text.find("${", position)) != -1:
-        name_start = opening + 2
-        if name_start >= len(text) or text[name_start] in "}!":
-            position = opening + 1  # ``${}`` or the escape ``${!Literal}``: literal text
-            continue
-        closing = text.find("}", name_start + 1)
-        if closing == -1:
-            break  # no ``}`` follows: no variable starts here or after
-        pieces += [text[start:opening], text[name_start:closing]]
-        start = position = closing + 1
-    pieces.append(text[start:])
-    return pieces
 
 
 def _piece(value: Any) -> Piece:

@@ -13,7 +13,7 @@ from typing import Any
 from eu_residency.core.resolved import OneOf, Piece, Text, text_of
 from eu_residency.core.rule_model import PropertyPath
 from eu_residency.core.template_view import NO_VALUE, ResourceRef, TemplateView, Unknown, options
-from eu_residency.core.vocabulary import ENDPOINT_REGION, MAX_NESTING, SUB_VARIABLE
+from eu_residency.core.vocabulary import ENDPOINT_REGION, MAX_NESTING, split_sub
 
 # A property that is absent reads as AWS::NoValue: falsy, like an empty value.
 MISSING: Any = NO_VALUE
@@ -105,7 +105,7 @@ def referenced_ids(raw: Any) -> list[str]:
             elif key == "Fn::Sub":
                 template = value[0] if isinstance(value, list) and value else value
                 if isinstance(template, str):
-                    found += [name.split(".", 1)[0] for name in SUB_VARIABLE.findall(template) if "::" not in name]
+                    found += [name.split(".", 1)[0] for name in split_sub(template)[1::2] if "::" not in name]
                 found += referenced_ids(value[1] if isinstance(value, list) and len(value) > 1 else None)
             else:
                 found += referenced_ids(value)

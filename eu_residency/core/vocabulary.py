@@ -44,8 +44,27 @@ def function_of_tag(tag: str) -> str:
     return tag if tag in BARE_FUNCTIONS else f"Fn::{tag}"
 
 
-# ``${Name}`` and ``${Resource.Attribute}`` in an Fn::Sub template; ``${!Literal}`` is escaped text.
-SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+def split_sub(text: str) -> list[str]:
+    """An Fn::Sub template split into literal, name, literal, ..., literal: ``${Name}`` and
+    ``${Resource.Attribute}`` are variables, ``${!Literal}`` (and ``${}``) literal text. One pass: from the
+    first ``${`` that no ``}`` follows, the rest is literal (a regular expression retries at every ``${``
+    and reads to the end each time: quadratic on an unterminated one).
+    """
+    pieces: list[str] = []
+    start = position = 0
+    while (opening := text.find("${", position)) != -1:
+        name_start = opening + 2
+        if name_start >= len(text) or text[name_start] in "}!":
+            position = opening + 1  # ``${}`` or the escape ``${!Literal}``: literal text
+            continue
+        closing = text.find("}", name_start + 1)
+        if closing == -1:
+            break  # no ``}`` follows: no variable starts here or after
+        pieces += [text[start:opening], text[name_start:closing]]
+        start = position = closing + 1
+    pieces.append(text[start:])
+    return pieces
+
 
 # -- pseudo parameters ------------------------------------------------------------------------------------
 
@@ -61,6 +80,7 @@ STANDARD_URL_SUFFIX = "amazonaws.com"
 
 # A nested stack: its template is a file beside the parent's, an asset of the cloud assembly, or remote.
 NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
+STACK_SET_TYPE = "AWS::CloudFormation::StackSet"
 # A dynamic reference (``{{resolve:ssm:/name}}``): a value CloudFormation reads at deploy time.
 DYNAMIC_REFERENCE_PREFIX = "{{resolve:"
 
@@ -154,5 +174,12 @@ MAX_EXPANDED_VALUES = 2_000_000
 # Fn::ForEach loops (AWS::LanguageExtensions) make at most this many resources, ten times CloudFormation's
 # quota of 500 a template: beyond it the template is refused before the copies are built.
 MAX_EXPANDED_RESOURCES = 5_000
+# A value longer than this is shown in a message with its middle elided (core.messages).
+SHOWN_LENGTH = 120
+# The longest host name DNS allows, and the longest ARN AWS accepts (IAM's limit, the longest there is).
+MAX_HOST_LENGTH = 253
+MAX_ARN_LENGTH = 2048
+# An AWS error in the audit's report is shown with at most this many characters (its middle elided).
+AUDIT_ERROR_LENGTH = 400
 # Python reads integers of at most 4,300 digits; a longer number is kept as its text.
 MAX_INTEGER_DIGITS = 4_300

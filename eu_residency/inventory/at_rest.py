@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from eu_residency.core.messages import shown_value
 from eu_residency.core.template_view import Resource, ResourceRef, Unknown
 from eu_residency.core.values import MISSING
 from eu_residency.core.vocabulary import AWS_MANAGED_KEY_ALIAS, MAX_NESTING
@@ -72,7 +73,7 @@ def _encrypted_flag(
         if truth is True:
             results.append(_key(app, stack, resource.properties.get(key, MISSING), managed))
         elif isinstance(value, Unknown) or (value is not MISSING and truth is None):
-            reason = value.reason if isinstance(value, Unknown) else f"{value!r:.60}"
+            reason = value.reason if isinstance(value, Unknown) else shown_value(value)
             results.append(AtRest(AtRestStatus.UNKNOWN, f"cannot be shown: {flag} is {reason}"))
         elif value is MISSING and any(resource.properties.get(source) is not None for source in sources):
             results.append(

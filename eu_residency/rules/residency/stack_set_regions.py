@@ -17,10 +17,10 @@ from eu_residency.core.messages import shortened
 from eu_residency.core.resolved import Cause, Text, Unknown, options
 from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView
+from eu_residency.core.vocabulary import STACK_SET_TYPE
 from eu_residency.rules.predicates import not_shown, prop_path
 from eu_residency.rules.residency._replication import STAR, region_leaf, settled, walk
 
-STACK_SET_TYPE = "AWS::CloudFormation::StackSet"
 REGIONS = ("StackInstancesGroup", STAR, "Regions", STAR)  # a walk pattern: every region of every entry
 NOT_CHECKED = "what the stack set's instances deploy cannot be shown: their template"
 

@@ -125,3 +125,16 @@ def test_a_shared_if_is_worked_out_once_and_too_many_options_are_a_limit() -> No
     assert isinstance(resolved, Unknown) and resolved.cause is Cause.LIMIT
     small = view.resolve({"Fn::If": ["C0", "a", {"Fn::If": ["C1", "b", "c"]}]})
     assert isinstance(small, OneOf) and small.size == 3
+
+
+def test_two_long_conditions_the_solver_cannot_read_are_two_atoms_not_one() -> None:
+    """Unreadable conditions are atoms named by their text: two whose first 500 characters agree are still
+    two (named by one, they would be read as the same condition, and Fn::Ifs on them correlated)."""
+    prefix = "x" * 600
+    conditions = {
+        "First": {"Fn::Equals": [{"Fn::Select": [0, {"Fn::GetAZs": ""}]}, prefix + "1"]},
+        "Second": {"Fn::Equals": [{"Fn::Select": [0, {"Fn::GetAZs": ""}]}, prefix + "2"]},
+    }
+    view = _view({"Parameters": PARAMETERS, "Conditions": conditions})
+    value = {"Fn::Join": ["", [{"Fn::If": ["First", "a", "b"]}, {"Fn::If": ["Second", "c", "d"]}]]}
+    assert sorted(options(view.resolve(value))) == ["ac", "ad", "bc", "bd"]

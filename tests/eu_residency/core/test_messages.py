@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from eu_residency.core.messages import ELLIPSIS, SHOWN_LENGTH, arn_in, host_in, shortened, shown_value
+from eu_residency.core.messages import ELLIPSIS, arn_in, host_in, shortened, shown_value
 from eu_residency.core.regions import describe_region
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import TemplateView, Text
-from eu_residency.core.vocabulary import ENDPOINT_REGION, REGIONAL_ARN
+from eu_residency.core.vocabulary import ENDPOINT_REGION, REGIONAL_ARN, SHOWN_LENGTH
 from eu_residency.rules.engine import TemplateInput, check_templates
 from eu_residency.rules.registry import RULES_BY_ID
 

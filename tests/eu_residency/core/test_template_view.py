@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import given, settings
@@ -9,8 +10,11 @@ from hypothesis import strategies as st
 
 from eu_residency.core.resolved import Cause
 from eu_residency.core.settings import RuleSettings
-from eu_residency.core.template_view import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options, split_sub
-from eu_residency.core.vocabulary import SUB_VARIABLE
+from eu_residency.core.template_view import NO_VALUE, OneOf, ResourceRef, TemplateView, Unknown, options
+from eu_residency.core.vocabulary import split_sub
+
+# The expression split_sub once was (quadratic on an unterminated ${): the oracle it must agree with.
+SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 TEMPLATE: dict[str, Any] = {
     "Parameters": {"Stage": {"Type": "String"}},
@@ -161,3 +165,14 @@ def test_an_unterminated_sub_variable_is_literal_text() -> None:
 @given(st.text(alphabet="${}!a.:", max_size=24))
 def test_the_sub_scanner_splits_as_the_sub_variable_pattern(text: str) -> None:
     assert split_sub(text) == SUB_VARIABLE.split(text)
+
+
+def test_find_in_map_gives_its_default_value_for_a_missing_entry() -> None:
+    template = {"Mappings": {"Regions": {"eu-west-1": {"Replica": "eu-central-1"}}}}
+    view = TemplateView(template=template, region="eu-north-1", settings=RuleSettings())
+    lookup = {"Fn::FindInMap": ["Regions", {"Ref": "AWS::Region"}, "Replica", {"DefaultValue": "eu-west-3"}]}
+    assert view.resolve(lookup) == "eu-west-3"
+    present = TemplateView(template=template, region="eu-west-1", settings=RuleSettings())
+    assert present.resolve(lookup) == "eu-central-1"
+    without_default = {"Fn::FindInMap": ["Regions", {"Ref": "AWS::Region"}, "Replica"]}
+    assert isinstance(view.resolve(without_default), Unknown)

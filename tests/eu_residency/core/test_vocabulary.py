@@ -13,11 +13,11 @@ from eu_residency.core.vocabulary import (
     REGIONAL_ARN,
     S3_BUCKET_ARN_PREFIX,
     SHORT_TAGS,
-    SUB_VARIABLE,
     Arn,
     arn_pattern,
     function_of_tag,
     parse_arn,
+    split_sub,
 )
 
 
@@ -71,7 +71,8 @@ def test_short_tags_are_the_intrinsics_cloudformation_documents() -> None:
 
 
 def test_sub_variables_skip_escaped_literals() -> None:
-    assert SUB_VARIABLE.findall("${AWS::Region}-${Bucket.Arn}-${!Literal}") == ["AWS::Region", "Bucket.Arn"]
+    pieces = split_sub("${AWS::Region}-${Bucket.Arn}-${!Literal}")
+    assert pieces == ["", "AWS::Region", "-", "Bucket.Arn", "-${!Literal}"]
 
 
 def test_the_aws_managed_key_alias_by_name_or_arn() -> None:
