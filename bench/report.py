@@ -758,6 +758,65 @@ class Report:
             "",
         ]
 
+    def corpora(self) -> list[str]:
+        """Public templates nobody here wrote (python -m bench.corpora, outside make bench: CI cannot fetch)."""
+        corpora: Mapping[str, Any] = self.details.get("corpora", {})
+        if not corpora:
+            return []
+        lines = [
+            "## Real corpora: public templates nobody here wrote",
+            "",
+            "Taken by `python -m bench.corpora` over repositories brought with the search tool's fetch (not part "
+            "of `make bench`: CI cannot fetch). Each file with a template's suffix checked alone, as "
+            "`eu-residency check FILE` checks it.",
+            "",
+        ]
+        rows = []
+        for name, corpus in corpora.items():
+            if "figures" in corpus:
+                continue
+            classes = "; ".join(f"{count} {label}" for label, count in corpus["refused by class"].items()) or "none"
+            rows.append(
+                [
+                    name,
+                    f"{corpus['files']:,}",
+                    f"{corpus['checked']:,}",
+                    str(len(corpus["tracebacks"])),
+                    f"{corpus['refused']:,}: {classes}",
+                ]
+            )
+        if rows:
+            lines += table(["Corpus", "Files", "Checked", "Tracebacks", "Refused (exit 2), by reason"], rows)
+        for name, corpus in corpora.items():
+            others = corpus.get("refused, other") or {}
+            if others:
+                lines.append(
+                    f"Refused in {name} for another reason: " + "; ".join(f"`{k}`: {v}" for k, v in others.items())
+                )
+                lines.append("")
+        sam = corpora.get("sam-translator-tests")
+        if sam is not None:
+            figures, cases = sam["figures"], sam.get("cases", {})
+            found = ", ".join(
+                f"{rule} {count}"
+                for rule, count in figures["region-independent residency findings of the outputs"].items()
+            )
+            refused = "; ".join(
+                f"`{name}`: {reason.split(f'{name}: ', 1)[-1]}" for name, reason in cases.get("refused", {}).items()
+            )
+            missed = "; ".join(f"`{name}`: {', '.join(what)}" for name, what in cases.get("missed", {}).items())
+            lines += [
+                f"**SAM's translator tests**: {figures['inputs']:,} inputs ({figures['valid inputs']:,} valid), "
+                f"{figures['tracebacks']} tracebacks, {figures['valid inputs refused']} valid inputs refused"
+                f"{f' ({refused})' if refused else ''}; {figures['pairs compared']:,} inputs compared with their "
+                f"translated output, whose region-independent residency findings are {found}: "
+                f"{figures['inputs missing a finding of their output']} input(s) miss one"
+                f"{f' ({missed})' if missed else ''}. {figures['invalid (error_*) inputs not refused']} of the inputs "
+                "SAM's tests expect it to refuse are checked instead.",
+                "",
+            ]
+        return lines
+
     def summary(self) -> list[str]:
         rows = [[target, result, met(ok)] for target, result, ok in self.targets]
         return ["## Targets", "", *table(["Target", "Measured", ""], rows)]
@@ -783,6 +842,7 @@ class Report:
             *self.profiles(),
             *self.hot_spots(),
             *self.hostile(),
+            *self.corpora(),
             *self.nagpack(),
         ]
         return "\n".join([*self.header(), *self.summary(), *body]).rstrip() + "\n"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from eu_residency.core.rule_model import Finding, Severity
 from eu_residency.core.settings import RuleSettings
@@ -68,6 +69,24 @@ class Candidate:
         return self.instance or str(self.path)
 
 
+class NestingKind(Enum):
+    """What deploys a template inside another stack's; each output words it (a stack instance:
+    ``template_loader.stack_set_instances.instance_label``)."""
+
+    NESTED_STACK = "nested-stack"  # an AWS::CloudFormation::Stack: one stack, in its parent's region
+    STACK_SET_INSTANCE = "stack-set-instance"  # an AWS::CloudFormation::StackSet: one stack per region
+
+
+class Nesting(NamedTuple):
+    """Where a template deploys inside another: the template of the top-level stack it deploys with, its path
+    under that stack (the construct path CDK records, or the logical ids of the resources leading to it), and
+    what deploys it."""
+
+    top: str
+    path: str
+    kind: NestingKind = NestingKind.NESTED_STACK
+
+
 @dataclass(frozen=True)
 class TemplateResult:
     """One template: its findings, or the one-line error that kept it from being checked."""
@@ -77,9 +96,8 @@ class TemplateResult:
     findings: tuple[CheckedFinding, ...] = ()
     error: str | None = None
     resources: int = 0
-    # A nested stack: the template of the top-level stack it deploys with, and its path under that stack
-    # (the nested stack's construct path, or the logical ids of the stack resources leading to it).
-    nested_in: tuple[str, str] | None = None
+    # A nested stack or a stack instance of a StackSet: where it deploys (None: a top-level stack).
+    nested_in: Nesting | None = None
 
     @property
     def verdict(self) -> str:

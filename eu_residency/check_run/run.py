@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from eu_residency.check_run.discovery import find_templates
 from eu_residency.check_run.local_nested import with_local_children
-from eu_residency.check_run.results import Acknowledgement, Candidate, CheckedFinding, CheckRun, TemplateResult
+from eu_residency.check_run.results import (
+    Acknowledgement,
+    Candidate,
+    CheckedFinding,
+    CheckRun,
+    Nesting,
+    NestingKind,
+    TemplateResult,
+)
 from eu_residency.check_run.sam import as_deployed, reported
 from eu_residency.check_run.stack_sets import with_stack_set_templates
 from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
-from eu_residency.core.vocabulary import MAX_NESTING
+from eu_residency.core.vocabulary import CDK_PATH_METADATA, MAX_NESTING, STACK_SET_TYPE
 from eu_residency.rules.engine import TemplateInput, check_templates
 from eu_residency.template_loader import NotATemplateError, TemplateError, parse_template_with_lines, read_template_text
 
 OWN_METADATA = "eu-residency"
-# CDK records each construct's path on its resource; a nested stack's resource is PATH.NestedStack/...
-CDK_PATH_METADATA = "aws:cdk:path"
+# A nested stack's resource is PATH.NestedStack/...
 NESTED_STACK_PATH = ".NestedStack/"
 CDK_NAG_METADATA = "cdk_nag"
 
@@ -72,13 +80,19 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
     findings = check_templates(inputs, settings)
     nesting = _nesting(loaded)
     for candidate, template, lines in loaded:
+        # What CDK acknowledged inside a StackSet's body it acknowledged on the StackSet's construct path.
+        placed = nesting.get(candidate.name)
+        acknowledged_at = placed.path if placed and placed.kind == NestingKind.STACK_SET_INSTANCE else None
         # A finding on a resource SAM generated is reported on the SAM resource (which is what has a line),
         # acknowledged by that resource's Metadata, which SAM's generated resources carry.
         checked = [
             CheckedFinding(
                 finding=shown,
                 acknowledgement=_acknowledgement(template, finding)
-                or _cdk_acknowledgement(candidate.cdk_acknowledgements, finding),
+                or _cdk_acknowledgement(
+                    candidate.cdk_acknowledgements,
+                    replace(finding, construct_path=acknowledged_at) if acknowledged_at else finding,
+                ),
                 line=lines.get(shown.logical_id or "", 1),
             )
             for finding in findings[candidate.name]
@@ -98,13 +112,14 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
     return CheckRun(results=tuple(results), settings=settings, inputs=inputs, skipped=tuple(skipped))
 
 
-def _nesting(loaded: Sequence[tuple[Candidate, dict[str, Any], dict[str, int]]]) -> dict[str, tuple[str, str]]:
-    """Nested template -> (its top-level stack's template, its path there): the construct path CDK records
-    on the nested stack resource (``aws:cdk:path``), else the logical ids of the stack resources."""
+def _nesting(loaded: Sequence[tuple[Candidate, dict[str, Any], dict[str, int]]]) -> dict[str, Nesting]:
+    """Nested template -> its top-level stack's template, its path there and what deploys it: the construct
+    path CDK records on the resource that deploys it (``aws:cdk:path``; a nested stack's ends before
+    ``.NestedStack/``), else the logical ids of the resources leading to it."""
     by_name = {candidate.name: (candidate, template) for candidate, template, _ in loaded}
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[str, Nesting] = {}
 
-    def place(name: str, depth: int) -> tuple[str, str] | None:
+    def place(name: str, depth: int) -> Nesting | None:
         candidate, _ = by_name[name]
         parent = candidate.parent
         if parent is None or parent not in by_name or candidate.nested_as is None or depth > MAX_NESTING:
@@ -113,12 +128,18 @@ def _nesting(loaded: Sequence[tuple[Candidate, dict[str, Any], dict[str, int]]])
             resource = by_name[parent][1].get("Resources", {}).get(candidate.nested_as, {})
             metadata = resource.get("Metadata") if isinstance(resource, Mapping) else None
             cdk_path = metadata.get(CDK_PATH_METADATA) if isinstance(metadata, Mapping) else None
+            stack_set = isinstance(resource, Mapping) and resource.get("Type") == STACK_SET_TYPE
+            kind = NestingKind.STACK_SET_INSTANCE if stack_set else NestingKind.NESTED_STACK
             above = place(parent, depth + 1)
-            top = above[0] if above else parent
-            if isinstance(cdk_path, str) and NESTED_STACK_PATH in cdk_path:
-                found[name] = (top, cdk_path.split(NESTED_STACK_PATH, 1)[0])
+            top = above.top if above else parent
+            if isinstance(cdk_path, str) and stack_set:
+                found[name] = Nesting(top, cdk_path, kind)
+            elif isinstance(cdk_path, str) and NESTED_STACK_PATH in cdk_path:
+                found[name] = Nesting(top, cdk_path.split(NESTED_STACK_PATH, 1)[0], kind)
             else:
-                found[name] = (top, f"{above[1]}/{candidate.nested_as}" if above else candidate.nested_as)
+                found[name] = Nesting(
+                    top, f"{above.path}/{candidate.nested_as}" if above else candidate.nested_as, kind
+                )
         return found[name]
 
     for name in by_name:

@@ -36,6 +36,7 @@ from eu_residency.core.resolved import (
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.vocabulary import (
     ACCOUNT_ID,
+    CDK_PATH_METADATA,
     CONDITION_FUNCTIONS,
     MAX_COMBINATIONS,
     MAX_NESTING,
@@ -68,7 +69,7 @@ class Resource:
 
     @property
     def construct_path(self) -> str | None:
-        path = self.metadata.get("aws:cdk:path")
+        path = self.metadata.get(CDK_PATH_METADATA)
         return path if isinstance(path, str) else None
 
 

@@ -81,6 +81,8 @@ STANDARD_URL_SUFFIX = "amazonaws.com"
 # A nested stack: its template is a file beside the parent's, an asset of the cloud assembly, or remote.
 NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
 STACK_SET_TYPE = "AWS::CloudFormation::StackSet"
+# CDK records each construct's path on its resource in this metadata key.
+CDK_PATH_METADATA = "aws:cdk:path"
 # A dynamic reference (``{{resolve:ssm:/name}}``): a value CloudFormation reads at deploy time.
 DYNAMIC_REFERENCE_PREFIX = "{{resolve:"
 

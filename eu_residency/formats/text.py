@@ -6,9 +6,10 @@ what it did not audit and its inventory; each ends with a summary line. Every li
 from __future__ import annotations
 
 from eu_residency.audit.audit_report import AuditReport
-from eu_residency.check_run.results import CheckedFinding, CheckRun
+from eu_residency.check_run.results import CheckedFinding, CheckRun, NestingKind
 from eu_residency.formats.escaping import terminal_text
 from eu_residency.rules.registry import RULES_BY_ID
+from eu_residency.template_loader.stack_set_instances import instance_label
 
 
 def _finding(item: CheckedFinding, path: str) -> list[str]:
@@ -30,8 +31,12 @@ def render(run: CheckRun) -> str:
         if result.error is not None:
             lines.append(f"{result.path}: ERROR {result.error}")
             continue
-        region = result.region or "no region (environment-agnostic)"
-        lines.append(f"{result.path} [{region}]: {result.verdict}, {result.resources} resource(s)")
+        if result.nested_in is not None and result.nested_in.kind is NestingKind.STACK_SET_INSTANCE:
+            # One file deploys one stack instance per region: the instance's name says which, region included.
+            shown = f"{result.path} ({instance_label(result.nested_in.path, result.region)})"
+        else:
+            shown = f"{result.path} [{result.region or 'no region (environment-agnostic)'}]"
+        lines.append(f"{shown}: {result.verdict}, {result.resources} resource(s)")
         for item in result.open_findings + result.acknowledged:
             lines += _finding(item, result.path)
     lines.append(f"eu-residency: {run.summary()}")

@@ -24,6 +24,7 @@ from eu_residency.audit.audit_report import AuditReport
 from eu_residency.check_run.results import CheckRun
 from eu_residency.check_run.run import run_check
 from eu_residency.core.settings import RuleSettings
+from eu_residency.core.vocabulary import CDK_PATH_METADATA
 from eu_residency.formats import json_format, sarif
 from eu_residency.inventory.builder import build_inventory
 from eu_residency.inventory.records import Inventory, stack_name
@@ -117,7 +118,7 @@ def place_validation_report(report: ValidationReport, templates: Sequence[StackT
         resources = loaded.template.get("Resources")
         for logical_id, body in resources.items() if isinstance(resources, Mapping) else ():
             meta = body.get("Metadata") if isinstance(body, Mapping) else None
-            construct_path = meta.get("aws:cdk:path") if isinstance(meta, Mapping) else None
+            construct_path = meta.get(CDK_PATH_METADATA) if isinstance(meta, Mapping) else None
             if isinstance(construct_path, str):
                 places[construct_path] = (loaded.name, logical_id)
     return CdkValidation(

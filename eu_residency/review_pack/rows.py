@@ -4,11 +4,12 @@ counts in their order, and the words for regions, flows and endpoints.
 
 from __future__ import annotations
 
-from eu_residency.check_run.results import CheckedFinding, CheckRun, TemplateResult
+from eu_residency.check_run.results import CheckedFinding, CheckRun, NestingKind, TemplateResult
 from eu_residency.core.regions import EU_REGIONS, place
 from eu_residency.core.rule_model import Severity
 from eu_residency.inventory.records import UNKNOWN_REGION, Endpoint, Flow, Inventory, stack_name
 from eu_residency.rules.registry import RULES_BY_ID
+from eu_residency.template_loader.stack_set_instances import instance_label
 
 # The logical-id column of a finding about the whole stack.
 STACK_LOGICAL_ID = "(stack)"
@@ -57,11 +58,15 @@ def property_path(item: CheckedFinding) -> str:
 
 
 def stack_label(result: TemplateResult) -> str:
-    """How the pack names a template's stack: a nested stack by its parent stack and its path there
-    (``Parent (nested stack Parent/Outer/Inner)``), not by its asset file's name."""
+    """How the pack names a template's stack: a nested stack by its top-level stack and its path there
+    (``Parent (nested stack Parent/Outer/Inner)``), not by its asset file's name; a StackSet's stack instance
+    by that stack, the StackSet and the instance's region (``Parent (stack set Parent/Instances in
+    eu-central-1)``)."""
     if result.nested_in is None:
         return stack_name(result.path)
-    top, path = result.nested_in
+    top, path, kind = result.nested_in
+    if kind is NestingKind.STACK_SET_INSTANCE:
+        return f"{stack_name(top)} ({instance_label(path, result.region)})"
     return f"{stack_name(top)} (nested stack {path})"
 
 

@@ -4,9 +4,10 @@ A StackSet deploys its template as one stack instance in each region of each Sta
 Where the instances deploy (their regions) and what they deploy (their template) are one rule because they
 answer one question, whether the instances can be shown to keep data in the allowed regions: a region
 proven outside is fatal, a region or a template that cannot be shown is an error. An inline TemplateBody is
-checked by the command as a template of its own in each region (``check_run.stack_sets``), with this
-template as its parent, so the app knows it; a TemplateURL (a file in S3) is not checked, as EU-RES-002
-says of nested stacks. A StackSet without instances deploys nothing.
+checked, by the command and by the synth-time plugin alike, as a template of its own in each region
+(``template_loader.stack_set_instances``), with this template as its parent, so the app knows it; a
+TemplateURL (a file in S3) is not checked, as EU-RES-002 says of nested stacks. A StackSet without
+instances deploys nothing.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ RULE = Rule(
     ),
     fix=(
         "List only allowed regions in StackInstancesGroup[].Regions, as literal region names, and give the "
-        "instances' template inline as TemplateBody so that eu-residency check reads it in each region (L1 "
+        "instances' template inline as TemplateBody, which is then checked in each region (L1 "
         "only: CfnStackSet(template_body=..., stack_instances_group=[StackInstancesProperty(regions=["
         "'eu-central-1'], ...)]))."
     ),

@@ -1,5 +1,5 @@
 """StackSets (EU-RES-003): the regions their instances deploy to, and an inline TemplateBody checked as a
-template of its own in each of them (``check_run.stack_sets``)."""
+template of its own in each of them (``template_loader.stack_set_instances``, through ``check_run.stack_sets``)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import Any
 
 from eu_residency.check_run.results import Candidate, CheckRun, TemplateResult
 from eu_residency.check_run.run import run_check
-from eu_residency.check_run.stack_sets import UNDECIDED_REGION, with_stack_set_templates
+from eu_residency.check_run.stack_sets import with_stack_set_templates
 from eu_residency.core.resolved import Cause
 from eu_residency.core.rule_model import Finding, Severity
 from eu_residency.core.settings import RuleSettings
 from eu_residency.rules.engine import TemplateInput, check_templates
 from eu_residency.rules.registry import RULES_BY_ID
+from eu_residency.template_loader.stack_set_instances import UNDECIDED_REGION
 
 RULE = RULES_BY_ID["EU-RES-003"]
 UNENCRYPTED_BUCKET_BODY = json.dumps({"Resources": {"Attachments": {"Type": "AWS::S3::Bucket"}}})
@@ -129,7 +130,7 @@ def test_a_body_that_is_not_a_template_is_an_input_error_naming_the_stack_set(tm
 
 
 def test_checked_alone_an_inline_body_is_not_among_the_templates_checked() -> None:
-    """The rule core on its own (the synth-time plugin today) reads no StackSet body: it fails closed."""
+    """The rule core on its own reads no StackSet body (each front end adds the instances): it fails closed."""
     item = TemplateInput(name="t", template=template(stack_set(["eu-west-1"])), region="eu-west-1")
     [finding] = check_templates([item], RuleSettings(), rules=[RULE])["t"]
     assert finding.severity is Severity.ERROR and finding.path == ("Properties", "TemplateBody")

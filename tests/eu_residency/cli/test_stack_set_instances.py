@@ -1,0 +1,59 @@
+"""`eu-residency check` in text: a StackSet's stack instances are checked from the same file as their parent,
+so each is named by its StackSet and region, not by the file alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eu_residency.cli.main import main
+from eu_residency.template_loader.stack_set_instances import UNDECIDED_REGION
+
+UNENCRYPTED_BUCKET_BODY = json.dumps({"Resources": {"Attachments": {"Type": "AWS::S3::Bucket"}}})
+
+
+def _template(regions: Any) -> dict[str, Any]:
+    return {
+        "Parameters": {"Region": {"Type": "String"}},
+        "Resources": {
+            "Instances": {
+                "Type": "AWS::CloudFormation::StackSet",
+                "Properties": {
+                    "StackSetName": "chat",
+                    "PermissionModel": "SELF_MANAGED",
+                    "TemplateBody": UNENCRYPTED_BUCKET_BODY,
+                    "StackInstancesGroup": [{"DeploymentTargets": {"Accounts": ["123456789012"]}, "Regions": regions}],
+                },
+            }
+        },
+    }
+
+
+def _headers(tmp_path: Path, capsys: pytest.CaptureFixture[str], regions: Any) -> tuple[int, list[str]]:
+    path = tmp_path / "stack-sets.json"
+    path.write_text(json.dumps(_template(regions)), encoding="utf-8")
+    code = main(["check", str(path), "--region", "eu-west-1"])
+    return code, [line for line in capsys.readouterr().out.splitlines() if line.startswith(str(path))]
+
+
+def test_each_instance_is_named_by_its_stack_set_and_region(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, headers = _headers(tmp_path, capsys, ["eu-west-1", "eu-central-1"])
+    path = tmp_path / "stack-sets.json"
+    assert code == 1
+    assert headers == [
+        f"{path} [eu-west-1]: compliant, 1 resource(s)",
+        f"{path} (stack set Instances in eu-west-1): non-compliant, 1 resource(s)",
+        f"{path} (stack set Instances in eu-central-1): non-compliant, 1 resource(s)",
+    ]
+
+
+def test_an_instance_in_a_region_chosen_at_deploy_time_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, headers = _headers(tmp_path, capsys, [{"Ref": "Region"}])
+    assert headers[1:] == [
+        f"{tmp_path / 'stack-sets.json'} (stack set Instances in {UNDECIDED_REGION}): non-compliant, 1 resource(s)"
+    ]
