@@ -63,7 +63,7 @@ def fixture_templates(kind: str = "*") -> list[Path]:
 def command(tool: str, paths: Sequence[Path], *, json_output: bool = False) -> list[str | Path]:
     """The command line of ``tool`` over ``paths``; ``json_output`` for the run that is read, not timed."""
     if tool == "ours":
-        return [EU_RESIDENCY, "check", "--format", "json", *paths]
+        return [*EU_RESIDENCY, "check", "--format", "json", *paths]
     if tool == "checkov":
         files: list[str | Path] = [part for path in paths for part in ("-f", path)]
         output = ["-o", "json"] if json_output else []

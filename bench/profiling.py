@@ -156,7 +156,7 @@ def profile() -> dict[str, Any]:
     log(f"profiles: eu-residency check over {SIZE} resources, and synthesis of them with the pack")
     fixtures = [str(path) for path in fixture_templates()]
     sessions = {
-        "check": record("check", ["eu_residency.cli.main", "check", "--format", "json", str(template)]),
+        "check": record("check", ["bench.children", "command", "check", "--format", "json", str(template)]),
         "check-fixtures": record("check-fixtures", ["eu_residency.cli.main", "check", "--format", "json", *fixtures]),
         "synth-pack": record(
             "synth-pack",

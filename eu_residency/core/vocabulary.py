@@ -164,8 +164,9 @@ MAX_COMBINATIONS = 64
 # Template files nested in others (local TemplateURLs) are checked as at most this many nested stacks; beyond
 # it, EU-RES-002 reports the nested stacks left unchecked (a file nested twice deploys two stacks).
 MAX_LOCAL_NESTED_STACKS = 256
-# CloudFormation reads a template of at most 1 MB from S3 (51,200 bytes inline): a larger file is no template.
-MAX_TEMPLATE_BYTES = 1_048_576
+# CloudFormation reads a template of at most 1 MB (1,000,000 bytes) from S3, 51,200 bytes inline: a larger
+# file cannot deploy, and is not read.
+MAX_TEMPLATE_BYTES = 1_000_000
 MAX_TEMPLATE_SIZE_TEXT = "1 MB, CloudFormation's limit for a template in S3"
 # A cloud assembly's manifests and validation report: far larger than any CDK app writes.
 MAX_ASSEMBLY_FILE_BYTES = 64 * 1_048_576

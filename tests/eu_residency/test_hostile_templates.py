@@ -200,7 +200,7 @@ def test_a_file_larger_than_cloudformation_reads_is_refused_with_the_limit(tmp_p
     with pytest.raises(TemplateError) as raised:
         read_template_text(big)
     assert str(raised.value) == (
-        f"{big}: is 1,048,577 bytes, larger than 1,048,576 (1 MB, CloudFormation's limit for a template in S3)"
+        f"{big}: is 1,000,001 bytes, larger than 1,000,000 (1 MB, CloudFormation's limit for a template in S3)"
     )
     exact = tmp_path / "exact.yaml"
     exact.write_bytes(b"#" * MAX_TEMPLATE_BYTES)
