@@ -56,8 +56,15 @@ def platform_templates() -> list[Path]:
     return sorted(folder.glob("*.template.json"))
 
 
-def fixture_templates(kind: str = "*") -> list[Path]:
-    return sorted(FIXTURES.glob(f"{kind}/*.yaml"))
+# The rule fixtures (compliant and not): the set the peers are compared on. The SAM, language-extension and
+# hostile fixtures beside them are about reading templates, and some are meant to be refused.
+RULE_FIXTURE_KINDS = ("good", "bad")
+
+
+def fixture_templates(kind: str | None = None) -> list[Path]:
+    return sorted(
+        path for name in ((kind,) if kind else RULE_FIXTURE_KINDS) for path in FIXTURES.glob(f"{name}/*.yaml")
+    )
 
 
 def command(tool: str, paths: Sequence[Path], *, json_output: bool = False) -> list[str | Path]:
