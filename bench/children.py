@@ -128,6 +128,7 @@ def check(paths: list[str]) -> dict[str, Any]:
         "check_s": done - imported,
         "in_process_s": done - STARTED,
         "findings": sum(len(template.findings) for template in result.results),
+        "errors": sum(1 for template in result.results if template.error),
     }
 
 

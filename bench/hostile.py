@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.harness import PROJECT_PYTHON, SCRATCH, field, log, run, summary
+from bench.harness import PROJECT_PYTHON, SCRATCH, BenchError, field, log, run, summary
 
 MIXED_SIZES = (1_000, 2_000, 4_000, 8_000)
 SUB_SIZES = (128_000, 256_000, 512_000, 1_000_000)
@@ -108,6 +108,15 @@ def _child(*arguments: str | Path, ok: tuple[int, ...] = (0, 1)) -> Any:
     return run([PROJECT_PYTHON, "-m", "bench.children", *(str(argument) for argument in arguments)], ok=ok)
 
 
+def _checked(samples: list[Any], *, refused: bool) -> list[Any]:
+    """``samples`` of the whole check, each refusing its input (the bomb) or reading it (the others)."""
+    for sample in samples:
+        errors = sample.payload()["errors"]
+        if (errors == 1) != refused or errors > 1:
+            raise BenchError(f"expected the input {'refused' if refused else 'read'}; the check had {errors} error(s)")
+    return samples
+
+
 def measure(runs: int) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     for size in MIXED_SIZES:
@@ -118,15 +127,15 @@ def measure(runs: int) -> list[dict[str, Any]]:
     for size in SUB_SIZES:
         log(f"hostile: a {size:,}-byte template with an unterminated Sub x {runs}")
         path = _write(f"long-sub-{size}.yaml", long_sub_template(size))
-        samples = [_child("check", path) for _ in range(runs)]
+        samples = _checked([_child("check", path) for _ in range(runs)], refused=False)
         results.append(summary(f"hostile/long-sub/{size}", field(samples, "check_s"), bytes=path.stat().st_size))
     for size in ALIAS_SIZES:
         log(f"hostile: {size} resources sharing aliased blocks x {runs}")
         path = _write(f"aliases-{size}.yaml", alias_template(size))
-        samples = [_child("check", path) for _ in range(runs)]
+        samples = _checked([_child("check", path) for _ in range(runs)], refused=False)
         results.append(summary(f"hostile/aliases/{size}", field(samples, "check_s"), resources=size))
     log(f"hostile: the alias bomb x {runs}")
     path = _write("alias-bomb.yaml", alias_bomb())
-    samples = [_child("check", path, ok=(2,)) for _ in range(runs)]
+    samples = _checked([_child("check", path) for _ in range(runs)], refused=True)
     results.append(summary("hostile/alias-bomb", field(samples, "check_s"), bytes=path.stat().st_size))
     return results
