@@ -166,7 +166,9 @@ def profile() -> dict[str, Any]:
     }
     commands = {
         "check": f"eu-residency check --format json Generated{SIZE}.template.json",
-        "check-fixtures": f"eu-residency check --format json tests/fixtures/templates/*/*.yaml ({len(fixtures)} files)",
+        "check-fixtures": (
+            f"eu-residency check --format json tests/fixtures/templates/{{good,bad}}/*.yaml ({len(fixtures)} files)"
+        ),
         "synth-pack": f"python -m bench.children synth {SIZE} pack (built-in validation off)",
     }
     return {

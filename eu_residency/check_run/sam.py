@@ -11,7 +11,6 @@ stand-in takes the place of the intrinsic, in properties no rule reads or that a
 from __future__ import annotations
 
 import copy
-import logging
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -19,10 +18,16 @@ from typing import Any
 
 from eu_residency.core.regions import partition_of
 from eu_residency.core.rule_model import Finding
-from eu_residency.core.vocabulary import CROSS_STACK_FUNCTIONS, PARTITION, REGION, VALUE_FUNCTIONS
+from eu_residency.core.vocabulary import (
+    CROSS_STACK_FUNCTIONS,
+    PARTITION,
+    REGION,
+    SAM_TRANSFORM,
+    VALUE_FUNCTIONS,
+    declares_transform,
+)
 from eu_residency.template_loader import TemplateError
 
-SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 SAM_TYPE_PREFIX = "AWS::Serverless::"
 SAM_EXTRA = "eu-residency[sam]"
 
@@ -113,7 +118,7 @@ IMPLICIT_APIS: Mapping[str, tuple[str, str, str]] = {
 }
 # Where a generated resource's origin is kept (the object is one no template file can hold).
 ORIGIN_METADATA = "eu-residency:sam-origin"
-_TRANSLATOR_LOG = logging.getLogger("samtranslator")
+_TRANSLATOR_LOG = "samtranslator"
 
 
 @dataclass(frozen=True)
@@ -130,9 +135,7 @@ def is_sam(template: Mapping[str, Any]) -> bool:
     """True when the template names the SAM transform (alone or in a list of transforms), or has a SAM
     resource without naming it: CloudFormation deploys no such template, and reading its SAM resources as
     opaque types would find nothing in them, so it is checked as the transform would make it."""
-    transform = template.get("Transform")
-    names = transform if isinstance(transform, list) else [transform]
-    if SAM_TRANSFORM in [name for name in names if isinstance(name, str)]:
+    if declares_transform(template, SAM_TRANSFORM):
         return True
     return any(_is_sam_resource(body) for body in _mapping(template.get("Resources")).values())
 
@@ -155,8 +158,11 @@ def as_deployed(template: dict[str, Any], source: str, region: str | None) -> di
             f"{source}: a SAM template (Transform {SAM_TRANSFORM}) is checked as what it deploys, which needs "
             f"AWS's SAM translator: install {SAM_EXTRA}"
         ) from None
-    if not any(isinstance(handler, logging.NullHandler) for handler in _TRANSLATOR_LOG.handlers):
-        _TRANSLATOR_LOG.addHandler(logging.NullHandler())  # its warnings are not the person's to read
+    import logging  # noqa: PLC0415 - only a SAM template needs it
+
+    translator_log = logging.getLogger(_TRANSLATOR_LOG)
+    if not any(isinstance(handler, logging.NullHandler) for handler in translator_log.handlers):
+        translator_log.addHandler(logging.NullHandler())  # its warnings are not the person's to read
     stack_region = region or PLACEHOLDER_REGION
     policies = get_bundled_managed_policy_map(partition_of(stack_region))
     sam_template, domain_endpoints = _prepared(template)

@@ -8,6 +8,7 @@ that keep every reader bounded on hostile input.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # -- intrinsic functions ----------------------------------------------------------------------------------
@@ -81,6 +82,17 @@ STANDARD_URL_SUFFIX = "amazonaws.com"
 # A nested stack: its template is a file beside the parent's, an asset of the cloud assembly, or remote.
 NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
 STACK_SET_TYPE = "AWS::CloudFormation::StackSet"
+# The transforms the check reads (a template's Transform is one name or a list of them).
+LANGUAGE_EXTENSIONS_TRANSFORM = "AWS::LanguageExtensions"
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+
+def declares_transform(template: object, name: str) -> bool:
+    """Whether ``template`` declares the transform ``name`` (its Transform is the name, or a list holding it)."""
+    transform = template.get("Transform") if isinstance(template, Mapping) else None
+    return transform == name or (isinstance(transform, list) and name in transform)
+
+
 # CDK records each construct's path on its resource in this metadata key.
 CDK_PATH_METADATA = "aws:cdk:path"
 # A dynamic reference (``{{resolve:ssm:/name}}``): a value CloudFormation reads at deploy time.

@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
+from eu_residency.core.vocabulary import LANGUAGE_EXTENSIONS_TRANSFORM, declares_transform
 from eu_residency.template_loader.errors import NotATemplateError, TemplateError
 from eu_residency.template_loader.json_reader import json_resource_lines, read_json
-from eu_residency.template_loader.language_extensions import expand_language_extensions, uses_language_extensions
 from eu_residency.template_loader.reading import decode_template, read_template_text
 from eu_residency.template_loader.yaml_reader import read_yaml
 
@@ -65,7 +65,9 @@ def parse_template_with_lines(text: str, source: str) -> tuple[dict[str, Any], d
         raise TemplateError(f"{source}: the document is nested too deeply to read") from None
     if not isinstance(document, Mapping):
         raise NotATemplateError(f"{source}: not a CloudFormation template (the document is not a mapping)")
-    if uses_language_extensions(document):
+    if declares_transform(document, LANGUAGE_EXTENSIONS_TRANSFORM):  # the expander is loaded only then
+        from eu_residency.template_loader.language_extensions import expand_language_extensions  # noqa: PLC0415
+
         document, lines = expand_language_extensions(dict(document), lines, source)
     _check_shape(document, source)
     return dict(document), lines

@@ -26,14 +26,16 @@ from eu_residency.core.resolved import NO_VALUE
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import TemplateView
 from eu_residency.core.vocabulary import (
+    LANGUAGE_EXTENSIONS_TRANSFORM,
     MAX_EXPANDED_RESOURCES,
     MAX_EXPANDED_VALUES,
     MAX_NESTING,
     NO_VALUE_NAME,
+    declares_transform,
 )
 from eu_residency.template_loader.errors import TemplateError
 
-TRANSFORM = "AWS::LanguageExtensions"
+TRANSFORM = LANGUAGE_EXTENSIONS_TRANSFORM
 LOOP_PREFIX = "Fn::ForEach::"
 # The sections a loop may be written in (Resources including the resources' properties).
 LOOP_SECTIONS = ("Conditions", "Resources", "Outputs")
@@ -90,8 +92,7 @@ class _Scope:
 
 def uses_language_extensions(template: Mapping[str, Any]) -> bool:
     """Whether the template declares the transform (the string, or a list holding it)."""
-    transform = template.get("Transform")
-    return transform == TRANSFORM or (isinstance(transform, list) and TRANSFORM in transform)
+    return declares_transform(template, TRANSFORM)
 
 
 def expand_language_extensions(
