@@ -19,7 +19,7 @@ _MARKDOWN_SPECIALS = re.compile(r"[\\`*~\[\]|$&<>]|(?<=\])\(|(?<![A-Za-z0-9])_|_
 _HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # SARIF 2.1.0 §3.11.6: in a plain-text message "[text](target)" is an embedded link; a literal bracket is
 # escaped with a backslash, and so is each backslash just before one.
-_SARIF_BRACKETS = re.compile(r"(\\*)([\[\]])")
+_SARIF_BRACKETS = "[]"
 
 
 def terminal_text(text: str) -> str:
@@ -39,8 +39,21 @@ def markdown_text(text: object) -> str:
 
 
 def sarif_text(text: str) -> str:
-    """``text`` as a SARIF plain-text message in which no part of it is read as an embedded link."""
-    return _SARIF_BRACKETS.sub(lambda match: match[1] * 2 + "\\" + match[2], text)
+    """``text`` as a SARIF plain-text message in which no part of it is read as an embedded link. One pass (a
+    regular expression for "backslashes, then a bracket" retries at every backslash of a long run)."""
+    pieces: list[str] = []
+    backslashes = 0
+    for character in text:
+        if character == "\\":
+            backslashes += 1
+            continue
+        if character in _SARIF_BRACKETS:
+            pieces.append("\\" * (2 * backslashes + 1) + character)
+        else:
+            pieces.append("\\" * backslashes + character)
+        backslashes = 0
+    pieces.append("\\" * backslashes)
+    return "".join(pieces)
 
 
 def _escape_code(match: re.Match[str]) -> str:

@@ -222,3 +222,11 @@ def test_the_commands_one_line_errors_show_control_characters_escaped(
     assert ESC not in captured.out + captured.err
     [error] = [line for line in captured.err.splitlines() if "invalid YAML" in line]
     assert error.startswith(f"eu-residency: {tmp_path}/broken\\x1b[32m compliant.yaml: ")
+
+
+def test_sarif_text_escapes_each_bracket_and_the_backslashes_just_before_it() -> None:
+    assert sarif_text("[x](javascript:alert(1))") == "\\[x\\](javascript:alert(1))"
+    assert sarif_text("a\\[b") == "a\\\\\\[b"  # the backslash before a bracket doubled, the bracket escaped
+    assert sarif_text("a\\b\\") == "a\\b\\"  # backslashes elsewhere stay as they are
+    run = "\\" * 100_000
+    assert sarif_text(run + "]") == run * 2 + "\\]"  # one pass over a long run
