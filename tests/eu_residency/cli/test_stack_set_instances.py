@@ -11,25 +11,11 @@ import pytest
 
 from eu_residency.cli.main import main
 from eu_residency.template_loader.stack_set_instances import UNDECIDED_REGION
-
-UNENCRYPTED_BUCKET_BODY = json.dumps({"Resources": {"Attachments": {"Type": "AWS::S3::Bucket"}}})
+from tests.eu_residency.stack_set_templates import stack_set_resource
 
 
 def _template(regions: Any) -> dict[str, Any]:
-    return {
-        "Parameters": {"Region": {"Type": "String"}},
-        "Resources": {
-            "Instances": {
-                "Type": "AWS::CloudFormation::StackSet",
-                "Properties": {
-                    "StackSetName": "chat",
-                    "PermissionModel": "SELF_MANAGED",
-                    "TemplateBody": UNENCRYPTED_BUCKET_BODY,
-                    "StackInstancesGroup": [{"DeploymentTargets": {"Accounts": ["123456789012"]}, "Regions": regions}],
-                },
-            }
-        },
-    }
+    return {"Parameters": {"Region": {"Type": "String"}}, "Resources": {"Instances": stack_set_resource(regions)}}
 
 
 def _headers(tmp_path: Path, capsys: pytest.CaptureFixture[str], regions: Any) -> tuple[int, list[str]]:

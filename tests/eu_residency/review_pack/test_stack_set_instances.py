@@ -13,23 +13,7 @@ from eu_residency.core.settings import RuleSettings
 from eu_residency.review_pack.files import write_review_pack
 from eu_residency.review_pack.rows import stack_label
 from eu_residency.template_loader.stack_set_instances import UNDECIDED_REGION
-
-UNENCRYPTED_BUCKET_BODY = json.dumps({"Resources": {"Attachments": {"Type": "AWS::S3::Bucket"}}})
-
-
-def _stack_set(regions: Any, path: str | None = None) -> dict[str, Any]:
-    resource: dict[str, Any] = {
-        "Type": "AWS::CloudFormation::StackSet",
-        "Properties": {
-            "StackSetName": "chat",
-            "PermissionModel": "SELF_MANAGED",
-            "TemplateBody": UNENCRYPTED_BUCKET_BODY,
-            "StackInstancesGroup": [{"DeploymentTargets": {"Accounts": ["123456789012"]}, "Regions": regions}],
-        },
-    }
-    if path is not None:
-        resource["Metadata"] = {"aws:cdk:path": path}
-    return resource
+from tests.eu_residency.stack_set_templates import stack_set_resource
 
 
 def _assembly(root: Path, template: dict[str, Any]) -> Path:
@@ -51,7 +35,7 @@ def _assembly(root: Path, template: dict[str, Any]) -> Path:
 
 
 def test_an_instance_is_labelled_by_its_stack_set_construct_path_and_region_in_every_page(tmp_path: Path) -> None:
-    template = {"Resources": {"Instances": _stack_set(["eu-west-1", "eu-central-1"], "Stack/Instances")}}
+    template = {"Resources": {"Instances": stack_set_resource(["eu-west-1", "eu-central-1"], "Stack/Instances")}}
     pack = write_review_pack(
         _assembly(tmp_path / "cdk.out", template), tmp_path / "pack", region="eu-west-1", settings=RuleSettings()
     )
@@ -70,7 +54,7 @@ def test_an_instance_is_labelled_by_its_stack_set_construct_path_and_region_in_e
 def test_without_path_metadata_an_instance_is_labelled_by_the_stack_sets_logical_id(tmp_path: Path) -> None:
     template = {
         "Parameters": {"Region": {"Type": "String"}},
-        "Resources": {"Instances": _stack_set(["eu-central-1", {"Ref": "Region"}])},
+        "Resources": {"Instances": stack_set_resource(["eu-central-1", {"Ref": "Region"}])},
     }
     path = tmp_path / "Stack.template.json"
     path.write_text(json.dumps(template), encoding="utf-8")
@@ -89,7 +73,7 @@ def test_a_nested_stack_is_still_labelled_as_one(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (tmp_path / "child.yaml").write_text(
-        json.dumps({"Resources": {"Instances": _stack_set(["eu-central-1"])}}), encoding="utf-8"
+        json.dumps({"Resources": {"Instances": stack_set_resource(["eu-central-1"])}}), encoding="utf-8"
     )
     run = run_check([str(tmp_path / "parent.yaml")], region="eu-west-1", settings=RuleSettings())
     assert sorted(stack_label(result) for result in run.results) == [
