@@ -39,19 +39,13 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
     for candidate in candidates:
         try:
             template, lines = parse_template_with_lines(read_template_text(candidate.path), str(candidate.path))
-        except NotATemplateError as error:
-            if candidate.optional:  # found by a folder scan: plainly some other file, counted as skipped
-                skipped.append(str(candidate.path))
-            else:
-                results.append(TemplateResult(path=str(candidate.path), region=candidate.region, error=str(error)))
-            continue
-        except TemplateError as error:
-            results.append(TemplateResult(path=str(candidate.path), region=candidate.region, error=str(error)))
-            continue
-        try:  # a SAM template is checked as what it deploys; one the translator refuses is an error
+            # A SAM template is checked as what it deploys; one the translator refuses is an error.
             template = as_deployed(template, str(candidate.path), candidate.region)
         except TemplateError as error:
-            results.append(TemplateResult(path=str(candidate.path), region=candidate.region, error=str(error)))
+            if candidate.optional and isinstance(error, NotATemplateError):
+                skipped.append(str(candidate.path))  # found by a folder scan: plainly some other file
+            else:
+                results.append(TemplateResult(path=str(candidate.path), region=candidate.region, error=str(error)))
             continue
         loaded.append((candidate, template, lines))
     if skipped and not loaded and not results:
@@ -79,20 +73,15 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
     )
     findings = check_templates(inputs, settings)
     nesting = _nesting(loaded)
+    templates = {candidate.name: template for candidate, template, _ in loaded}
     for candidate, template, lines in loaded:
-        # What CDK acknowledged inside a StackSet's body it acknowledged on the StackSet's construct path.
         placed = nesting.get(candidate.name)
-        acknowledged_at = placed.path if placed and placed.kind == NestingKind.STACK_SET_INSTANCE else None
         # A finding on a resource SAM generated is reported on the SAM resource (which is what has a line),
         # acknowledged by that resource's Metadata, which SAM's generated resources carry.
         checked = [
             CheckedFinding(
                 finding=shown,
-                acknowledgement=_acknowledgement(template, finding)
-                or _cdk_acknowledgement(
-                    candidate.cdk_acknowledgements,
-                    replace(finding, construct_path=acknowledged_at) if acknowledged_at else finding,
-                ),
+                acknowledgement=_acknowledged(candidate, template, finding, placed, templates),
                 line=lines.get(shown.logical_id or "", 1),
             )
             for finding in findings[candidate.name]
@@ -144,6 +133,27 @@ def _nesting(loaded: Sequence[tuple[Candidate, dict[str, Any], dict[str, int]]])
 
     for name in by_name:
         place(name, 0)
+    return found
+
+
+def _acknowledged(
+    candidate: Candidate,
+    template: Mapping[str, Any],
+    finding: Finding,
+    placed: Nesting | None,
+    templates: Mapping[str, Mapping[str, Any]],
+) -> Acknowledgement | None:
+    """How ``finding`` is acknowledged, if it is: in the template's Metadata or by CDK at its construct path. A
+    finding inside a StackSet's template may also be acknowledged on the StackSet, where it is fixed (its
+    Metadata in the parent's template, or CDK's acknowledgement at its construct path), as the plugin reports it.
+    """
+    found = _acknowledgement(template, finding) or _cdk_acknowledgement(candidate.cdk_acknowledgements, finding)
+    if found is None and placed is not None and placed.kind == NestingKind.STACK_SET_INSTANCE:
+        on_stack_set = replace(finding, logical_id=candidate.nested_as, construct_path=placed.path)
+        parent = templates.get(candidate.parent or "")
+        found = (_acknowledgement(parent, on_stack_set) if parent is not None else None) or _cdk_acknowledgement(
+            candidate.cdk_acknowledgements, on_stack_set
+        )
     return found
 
 

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from eu_residency.check_run.run import run_check
 from eu_residency.cli.main import main
+from eu_residency.core.settings import RuleSettings
 from eu_residency.template_loader.stack_set_instances import UNDECIDED_REGION
 from tests.eu_residency.stack_set_templates import stack_set_resource
 
@@ -43,3 +45,22 @@ def test_an_instance_in_a_region_chosen_at_deploy_time_says_so(
     assert headers[1:] == [
         f"{tmp_path / 'stack-sets.json'} (stack set Instances in {UNDECIDED_REGION}): non-compliant, 1 resource(s)"
     ]
+
+
+def test_a_finding_in_the_body_is_acknowledged_in_the_stack_sets_metadata(tmp_path: Path) -> None:
+    """As the plugin reports it on the StackSet, the command honours an acknowledgement written there."""
+    template = _template(["eu-west-1", "eu-central-1"])
+    reason = "The instances hold only public release notes."
+    template["Resources"]["Instances"]["Metadata"] = {
+        "eu-residency": {"acknowledgements": [{"id": "EU-ENC-020", "reason": reason}]}
+    }
+    path = tmp_path / "stack-sets.json"
+    path.write_text(json.dumps(template), encoding="utf-8")
+    run = run_check([str(path)], region="eu-west-1", settings=RuleSettings())
+    instances = [result for result in run.results if result.nested_in is not None]
+    assert len(instances) == 2
+    for result in instances:
+        assert [
+            (item.finding.rule_id, item.acknowledgement and item.acknowledgement.reason) for item in result.acknowledged
+        ] == [("EU-ENC-020", reason)]
+        assert "EU-ENC-020" not in {item.finding.rule_id for item in result.open_findings}
