@@ -85,6 +85,8 @@ STACK_SET_TYPE = "AWS::CloudFormation::StackSet"
 # The transforms the check reads (a template's Transform is one name or a list of them).
 LANGUAGE_EXTENSIONS_TRANSFORM = "AWS::LanguageExtensions"
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+# Rain's directives (``!Rain::Embed``, ``Rain::Module:``) are read by ``rain pkg``, never by CloudFormation.
+RAIN_DIRECTIVE_PREFIX = "Rain::"
 
 
 def declares_transform(template: object, name: str) -> bool:

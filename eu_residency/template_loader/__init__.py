@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from eu_residency.core.vocabulary import LANGUAGE_EXTENSIONS_TRANSFORM, declares_transform
+from eu_residency.core.vocabulary import LANGUAGE_EXTENSIONS_TRANSFORM, RAIN_DIRECTIVE_PREFIX, declares_transform
 from eu_residency.template_loader.errors import NotATemplateError, TemplateError
 from eu_residency.template_loader.json_reader import json_resource_lines, read_json
 from eu_residency.template_loader.reading import decode_template, read_template_text
@@ -65,12 +65,33 @@ def parse_template_with_lines(text: str, source: str) -> tuple[dict[str, Any], d
         raise TemplateError(f"{source}: the document is nested too deeply to read") from None
     if not isinstance(document, Mapping):
         raise NotATemplateError(f"{source}: not a CloudFormation template (the document is not a mapping)")
+    if RAIN_DIRECTIVE_PREFIX in text and (directive := _rain_directive(document)) is not None:
+        line = text.count("\n", 0, text.find(directive)) + 1
+        raise TemplateError(
+            f"{source}: line {line}: {directive} is a Rain directive, not CloudFormation; run `rain pkg` first"
+        )
     if declares_transform(document, LANGUAGE_EXTENSIONS_TRANSFORM):  # the expander is loaded only then
         from eu_residency.template_loader.language_extensions import expand_language_extensions  # noqa: PLC0415
 
         document, lines = expand_language_extensions(dict(document), lines, source)
     _check_shape(document, source)
     return dict(document), lines
+
+
+def _rain_directive(document: Mapping[str, Any]) -> str | None:
+    """The first key of ``document`` that is a Rain directive (``Rain::Embed``, as JSON writes ``!Rain::Embed``),
+    if any. Every value once (the loader has bounded how many there are), without recursion."""
+    pending: list[Any] = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if isinstance(key, str) and key.startswith(RAIN_DIRECTIVE_PREFIX):
+                    return key
+                pending.append(item)
+        elif isinstance(value, list):
+            pending.extend(value)
+    return None
 
 
 def _check_shape(document: Mapping[str, Any], source: str) -> None:

@@ -20,14 +20,13 @@ from typing import Any
 
 import yaml
 
-from eu_residency.core.vocabulary import MAX_EXPANDED_VALUES, SHORT_TAGS, function_of_tag
+from eu_residency.core.vocabulary import MAX_EXPANDED_VALUES, RAIN_DIRECTIVE_PREFIX, SHORT_TAGS, function_of_tag
 from eu_residency.template_loader.errors import NotATemplateError, TemplateError
 
 # libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one.
 _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STRING_TAG = "tag:yaml.org,2002:str"
-RAIN_TAG_PREFIX = "Rain::"
 
 
 class _TemplateLoader(_SAFE_LOADER):  # type: ignore[valid-type,misc]
@@ -57,7 +56,7 @@ def _construct(tag: str) -> Any:
 
 def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     where = f"{getattr(loader, 'source', '<template>')}: line {node.start_mark.line + 1}"
-    if suffix.startswith(RAIN_TAG_PREFIX):
+    if suffix.startswith(RAIN_DIRECTIVE_PREFIX):
         raise TemplateError(f"{where}: !{suffix} is a Rain directive, not CloudFormation; run `rain pkg` first")
     raise TemplateError(
         f"{where}: !{suffix} is not a CloudFormation tag; CloudFormation reads only its own short forms "

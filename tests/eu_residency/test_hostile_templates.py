@@ -246,3 +246,18 @@ def test_yaml_with_anchors_and_aliases_is_a_template_or_one_line_in_bounded_memo
 def test_several_yaml_documents_are_plainly_not_a_template() -> None:
     with pytest.raises(NotATemplateError, match="several YAML documents in one file; a template is one"):
         parse_template("kind: Deployment\n---\nkind: Service\n", "t")
+
+
+def test_a_rain_directive_written_as_a_json_key_is_named_like_its_yaml_tag() -> None:
+    text = '{"Resources": {\n "Bucket": {\n  "Type": "AWS::S3::Bucket",\n  "Properties": {"Rain::Embed": "b.yaml"}}}}'
+    with pytest.raises(TemplateError) as raised:
+        parse_template(text, "t.json")
+    assert (
+        str(raised.value) == "t.json: line 4: Rain::Embed is a Rain directive, not CloudFormation; run `rain pkg` first"
+    )
+    module = "Resources:\n  Network:\n    Rain::Module: vpc.yaml\n"  # a Rain module has no Type either
+    assert (
+        _error(module) == "t.yaml: line 3: Rain::Module is a Rain directive, not CloudFormation; run `rain pkg` first"
+    )
+    # text that only mentions Rain is no directive
+    parse_template(BUCKET + "    Properties: {Tags: [{Key: note, Value: 'Rain::Embed was used once'}]}\n", "t.yaml")
