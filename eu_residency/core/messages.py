@@ -100,4 +100,4 @@ def _elided(text: str, limit: int) -> str:
     return text[: keep - end] + ELLIPSIS + text[len(text) - end :]
 
 
-__all__ = ["ELLIPSIS", "SHOWN_LENGTH", "arn_in", "host_in", "shortened", "shown_value"]
+__all__ = ["ELLIPSIS", "arn_in", "host_in", "shortened", "shown_value"]
