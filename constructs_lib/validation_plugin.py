@@ -24,13 +24,14 @@ from eu_residency.assembly import AssemblyError, StackArtifact, manifest_stacks,
 from eu_residency.core.product import tool_version
 from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
+from eu_residency.core.vocabulary import TEMPLATE_BODY
 from eu_residency.rules.engine import TemplateInput, check_templates
 from eu_residency.rules.registry import RULES, RULES_BY_ID
 from eu_residency.rules.residency.stack_set_regions import RULE as STACK_SET_RULE
 from eu_residency.template_loader.stack_set_instances import StackSetInstance, stack_set_instances
 
-# Where a StackSet holds the template its instances deploy.
-TEMPLATE_BODY = "Properties.TemplateBody"
+# Where a StackSet holds the template its instances deploy, as a finding's location names it.
+TEMPLATE_BODY_LOCATION = f"Properties.{TEMPLATE_BODY}"
 
 
 @jsii.implements(IPolicyValidationPlugin)
@@ -144,7 +145,7 @@ def _instance_violation(finding: Finding, instance: StackSetInstance) -> PolicyV
         logical_id=instance.nested_as,
         # None without path metadata: CDK finds the construct from the template and the logical id.
         construct_path=instance.construct_path,
-        location=f"{TEMPLATE_BODY} ({instance.label}): {finding.location}",
+        location=f"{TEMPLATE_BODY_LOCATION} ({instance.label}): {finding.location}",
         inside=inside,
     )
 
@@ -183,4 +184,4 @@ def _violation(
 
 
 def _in_template_body(finding: Finding) -> bool:
-    return ".".join(str(part) for part in finding.path[:2]) == TEMPLATE_BODY
+    return ".".join(str(part) for part in finding.path[:2]) == TEMPLATE_BODY_LOCATION

@@ -82,6 +82,8 @@ STANDARD_URL_SUFFIX = "amazonaws.com"
 # A nested stack: its template is a file beside the parent's, an asset of the cloud assembly, or remote.
 NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
 STACK_SET_TYPE = "AWS::CloudFormation::StackSet"
+# Where a StackSet holds, inline, the template its instances deploy.
+TEMPLATE_BODY = "TemplateBody"
 # The transforms the check reads (a template's Transform is one name or a list of them).
 LANGUAGE_EXTENSIONS_TRANSFORM = "AWS::LanguageExtensions"
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"

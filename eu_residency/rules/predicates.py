@@ -11,7 +11,7 @@ from eu_residency.core.resolved import Cause, Text
 from eu_residency.core.rule_model import PropertyPath, Severity, Violation
 from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown
 from eu_residency.core.values import MISSING, arn_fields, get, named_region, referenced_ids, text_options, values_at
-from eu_residency.core.vocabulary import NESTED_STACK_TYPE, REGION_SHAPE
+from eu_residency.core.vocabulary import NESTED_STACK_TYPE, REGION_SHAPE, TEMPLATE_BODY
 
 # arn:PARTITION:SERVICE:REGION:ACCOUNT:..., and SERVICE.REGION.amazonaws.com(.cn) endpoints.
 
@@ -154,6 +154,29 @@ def _region_verdict(
 def not_shown(where: PropertyPath, claim: str, unknown: Unknown, subject: str = "it") -> Violation:
     """``claim`` ("X cannot be shown to be ...") fails closed on ``unknown``: an error that carries it."""
     return Violation(where, f"{claim}: {subject} is {unknown.reason}", Severity.ERROR, unknown)
+
+
+def unchecked_template(claim: str, prop: str, option: object) -> Violation:
+    """A nested stack's or a StackSet's template, given by ``prop`` (TemplateURL, TemplateBody) as ``option``,
+    is not among the templates checked: ``claim`` ("what the nested stack deploys cannot be shown: its
+    template") fails closed, naming the URL, or why the property shows no template."""
+    where, not_checked = prop_path(prop), f"{claim} is not among the templates checked"
+    if isinstance(option, Text) and prop == TEMPLATE_BODY:  # a body built around deploy-time values
+        option = Unknown("a TemplateBody built from values known only at deploy time", Cause.TEXT)
+    if isinstance(option, str) and prop == TEMPLATE_BODY:  # a body, not a place: not shown
+        unknown = Unknown("a TemplateBody that is not among the templates checked", Cause.OTHER_STACK)
+        return Violation(
+            where, f"{claim} (its TemplateBody) is not among the templates checked", Severity.ERROR, unknown
+        )
+    if isinstance(option, (str, Text)):
+        url = shortened(option.shown if isinstance(option, Text) else option)
+        cause = Cause.TEXT if isinstance(option, Text) else Cause.OTHER_STACK
+        unknown = Unknown(f"the template at {url}, which is not among the templates checked", cause)
+        return Violation(where, f"{claim} ({prop} {url}) is not among the templates checked", Severity.ERROR, unknown)
+    if not isinstance(option, Unknown):
+        option = Unknown(f"a {prop} that is not text", Cause.MALFORMED)
+        return Violation(where, f"{not_checked}: its {prop} is not text", Severity.ERROR, option)
+    return not_shown(where, not_checked, option, f"its {prop}")
 
 
 def arn_region_violations(view: TemplateView, raw: Any, path: PropertyPath, what: str) -> Iterator[Violation]:

@@ -23,7 +23,7 @@ from eu_residency.core.resolved import NO_VALUE, Unknown, scalar
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import Resource, TemplateView
 from eu_residency.core.values import descend, elements, values_at
-from eu_residency.core.vocabulary import STACK_SET_TYPE
+from eu_residency.core.vocabulary import STACK_SET_TYPE, TEMPLATE_BODY
 from eu_residency.template_loader import TemplateError, parse_template_with_lines
 
 UNDECIDED_REGION = "a region the template does not decide"
@@ -71,7 +71,7 @@ def stack_set_instances(
     instances: list[StackSetInstance] = []
     unreadable: list[UnreadableBody] = []
     for stack_set in view.resources_of_type(STACK_SET_TYPE):
-        body = stack_set.properties.get("TemplateBody")
+        body = stack_set.properties.get(TEMPLATE_BODY)
         regions = stack_set_regions(view, stack_set)
         if not isinstance(body, str) or not regions:
             continue

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.resolved import Cause, Text, Unknown, options
+from eu_residency.core.resolved import Cause, Unknown, options
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView
 from eu_residency.core.vocabulary import NESTED_STACK_TYPE
-from eu_residency.rules.predicates import prop_path
+from eu_residency.rules.predicates import prop_path, unchecked_template
 
 NOT_CHECKED = "what the nested stack deploys cannot be shown: its template"
 
@@ -28,24 +28,7 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         )
         return
     for option in options(view.resolve(raw)):
-        if isinstance(option, str):
-            message = f"{NOT_CHECKED} (TemplateURL {option}) is not among the templates checked"
-            unknown = Unknown(f"the template at {option}, which is not among the templates checked", Cause.OTHER_STACK)
-        elif isinstance(option, Text):
-            message = f"{NOT_CHECKED} (TemplateURL {option.shown}) is not among the templates checked"
-            unknown = Unknown(f"the template at {option.shown}, which is not among the templates checked", Cause.TEXT)
-        elif isinstance(option, Unknown):
-            message = f"{NOT_CHECKED} is not among the templates checked: its TemplateURL is {option.reason}"
-            unknown = option
-        else:
-            message = f"{NOT_CHECKED} is not among the templates checked: its TemplateURL is not text"
-            unknown = Unknown("a TemplateURL that is not text", Cause.MALFORMED)
-        yield Violation(
-            prop_path("TemplateURL"),
-            message,
-            Severity.ERROR,
-            unknown,
-        )
+        yield unchecked_template(NOT_CHECKED, "TemplateURL", option)
 
 
 RULE = Rule(

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eu_residency.core.messages import shortened
-from eu_residency.core.resolved import Cause, Text, Unknown, options
-from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.resolved import Cause, Unknown, options
+from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView
-from eu_residency.core.vocabulary import STACK_SET_TYPE
-from eu_residency.rules.predicates import not_shown, prop_path
+from eu_residency.core.vocabulary import STACK_SET_TYPE, TEMPLATE_BODY
+from eu_residency.rules.predicates import prop_path, unchecked_template
 from eu_residency.rules.residency._replication import STAR, region_leaf, settled, walk
 
 REGIONS = ("StackInstancesGroup", STAR, "Regions", STAR)  # a walk pattern: every region of every entry
@@ -45,32 +44,15 @@ def _template(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         return
     if "TemplateURL" in resource.properties:
         for option in options(view.resolve(resource.properties["TemplateURL"])):
-            yield _unchecked(prop_path("TemplateURL"), "TemplateURL", option)
-    elif "TemplateBody" in resource.properties:
-        for option in options(view.resolve(resource.properties["TemplateBody"])):
-            yield _unchecked(prop_path("TemplateBody"), "TemplateBody", option)
+            yield unchecked_template(NOT_CHECKED, "TemplateURL", option)
+    elif TEMPLATE_BODY in resource.properties:
+        for option in options(view.resolve(resource.properties[TEMPLATE_BODY])):
+            yield unchecked_template(NOT_CHECKED, TEMPLATE_BODY, option)
     else:
         unknown = Unknown("a stack set without a TemplateBody or a TemplateURL", Cause.MALFORMED)
         claim = f"{NOT_CHECKED} is not among the templates checked"
         message = f"{claim}: the stack set names neither a TemplateBody nor a TemplateURL"
-        yield Violation(prop_path("TemplateBody"), message, Severity.ERROR, unknown)
-
-
-def _unchecked(where: PropertyPath, prop: str, option: object) -> Violation:
-    """The instances' template, given by ``prop`` as ``option``, is not among the templates checked."""
-    if isinstance(option, str) and prop == "TemplateBody":
-        given, reason = "its TemplateBody", "a TemplateBody that is not among the templates checked"
-    elif isinstance(option, (str, Text)) and prop == "TemplateURL":
-        url = shortened(option.shown if isinstance(option, Text) else option)
-        given, reason = f"TemplateURL {url}", f"the template at {url}, which is not among the templates checked"
-    else:
-        if isinstance(option, Text):  # a template body built around deploy-time values: not shown whole
-            option = Unknown("a TemplateBody built from values known only at deploy time", Cause.TEXT)
-        elif not isinstance(option, Unknown):
-            option = Unknown(f"a {type(option).__name__}, not text", Cause.MALFORMED)
-        return not_shown(where, f"{NOT_CHECKED} is not among the templates checked", option, f"its {prop}")
-    message = f"{NOT_CHECKED} ({given}) is not among the templates checked"
-    return Violation(where, message, Severity.ERROR, Unknown(reason, Cause.OTHER_STACK))
+        yield Violation(prop_path(TEMPLATE_BODY), message, Severity.ERROR, unknown)
 
 
 RULE = Rule(
