@@ -31,11 +31,9 @@ from eu_residency.core.vocabulary import (
     MAX_EXPANDED_VALUES,
     MAX_NESTING,
     NO_VALUE_NAME,
-    declares_transform,
 )
 from eu_residency.template_loader.errors import TemplateError
 
-TRANSFORM = LANGUAGE_EXTENSIONS_TRANSFORM
 LOOP_PREFIX = "Fn::ForEach::"
 # The sections a loop may be written in (Resources including the resources' properties).
 LOOP_SECTIONS = ("Conditions", "Resources", "Outputs")
@@ -90,11 +88,6 @@ class _Scope:
         return "/".join(part for part in (above, self.key) if part)
 
 
-def uses_language_extensions(template: Mapping[str, Any]) -> bool:
-    """Whether the template declares the transform (the string, or a list holding it)."""
-    return declares_transform(template, TRANSFORM)
-
-
 def expand_language_extensions(
     template: Mapping[str, Any], lines: Mapping[str, int], source: str
 ) -> tuple[dict[str, Any], dict[str, int]]:
@@ -122,7 +115,7 @@ def expand_language_extensions(
 def _drop_transform(template: dict[str, Any]) -> None:
     transform = template.get("Transform")
     if isinstance(transform, list):
-        rest = [name for name in transform if name != TRANSFORM]
+        rest = [name for name in transform if name != LANGUAGE_EXTENSIONS_TRANSFORM]
         if rest:
             template["Transform"] = rest
             return

@@ -17,9 +17,14 @@ from eu_residency.check_run.run import run_check
 from eu_residency.core.resolved import Cause, Unknown
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import TemplateView
-from eu_residency.core.vocabulary import MAX_EXPANDED_RESOURCES, MAX_EXPANDED_VALUES
+from eu_residency.core.vocabulary import (
+    LANGUAGE_EXTENSIONS_TRANSFORM,
+    MAX_EXPANDED_RESOURCES,
+    MAX_EXPANDED_VALUES,
+    declares_transform,
+)
 from eu_residency.template_loader.errors import TemplateError
-from eu_residency.template_loader.language_extensions import expand_language_extensions, uses_language_extensions
+from eu_residency.template_loader.language_extensions import expand_language_extensions
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "templates" / "language_extensions"
 TOPIC = {"Type": "AWS::SNS::Topic"}
@@ -60,7 +65,7 @@ def _error(template: dict[str, Any]) -> str:
     ],
 )
 def test_the_transform_is_used_when_the_template_names_it(transform: Any, uses: bool) -> None:
-    assert uses_language_extensions({"Transform": transform, "Resources": {}}) is uses
+    assert declares_transform({"Transform": transform, "Resources": {}}, LANGUAGE_EXTENSIONS_TRANSFORM) is uses
 
 
 def test_a_loop_makes_one_resource_per_item_each_on_the_loops_line() -> None:
