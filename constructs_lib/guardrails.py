@@ -11,7 +11,7 @@ from cdk_nag import AwsSolutionsChecks
 from constructs_lib.validation_plugin import EuResidencyPlugin
 from eu_residency.core.endpoints import EndpointEntryError
 from eu_residency.core.regions import RegionError
-from eu_residency.core.settings import RuleSettings
+from eu_residency.core.settings import KEY_CONTROL_KEY, RuleSettings
 
 ALLOWED_REGIONS_KEY = "eu-residency:allowed-regions"
 REPLICATION_DESTINATIONS_KEY = "eu-residency:replication-destinations"
@@ -30,7 +30,8 @@ def apply_guardrails(app: App, *, allowed_regions: Iterable[str] | None = None) 
     refused. The allowlists ``eu-residency:replication-destinations`` (bucket name -> region) and
     ``eu-residency:eu-endpoints`` (URLs with scheme and host, optionally a path; e-mail domains such as
     ``@example.eu``; EU country calling codes such as ``+353``) are read from context; an empty or malformed
-    entry is refused.
+    entry is refused. ``eu-residency:key-control`` (``any``, the default, or ``customer-managed``) turns the
+    EU-KEY rules on.
     """
     settings = settings_from_context(app.node.try_get_context, allowed_regions=allowed_regions)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), EuResidencyPlugin(settings))
@@ -50,6 +51,7 @@ def settings_from_context(context: Any, *, allowed_regions: Iterable[str] | None
             allowed_regions=regions,
             replication_destinations=destinations,
             eu_endpoints=_string_list(context, EU_ENDPOINTS_KEY),
+            key_control=context(KEY_CONTROL_KEY),
         )
     except EndpointEntryError as error:
         raise GuardrailError(f"context key '{EU_ENDPOINTS_KEY}': entry {error}") from None
@@ -57,6 +59,8 @@ def settings_from_context(context: Any, *, allowed_regions: Iterable[str] | None
         source = "apply_guardrails(allowed_regions=...)" if allowed_regions is not None else "context"
         raise GuardrailError(f"{source} '{ALLOWED_REGIONS_KEY}' or '{REPLICATION_DESTINATIONS_KEY}': {error}") from None
     except ValueError as error:
+        if str(error).startswith(KEY_CONTROL_KEY):
+            raise GuardrailError(f"context key {error}") from None
         raise GuardrailError(f"context key '{REPLICATION_DESTINATIONS_KEY}': {error}") from None
 
 

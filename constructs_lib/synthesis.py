@@ -12,8 +12,12 @@ from pathlib import Path
 from aws_cdk import App, CfnElement, Stack
 
 from eu_residency.assembly import VALIDATION_REPORT, ValidationFinding, load_validation_findings
+from eu_residency.check_run.acknowledgement_audit import ProblemKind
+from eu_residency.core.rule_model import PLUGIN_NAME
 
 _VALIDATION_FAILED = ("ValidationFailed", "Validation failed")
+# The rule names the plugin reports acknowledgement problems under (warnings, not findings).
+PROBLEM_RULE_NAMES = frozenset(kind.value for kind in ProblemKind)
 
 
 def synthesize_or_report(app: App) -> int:
@@ -37,10 +41,14 @@ def summarize(app: App, report_path: Path) -> str:
         findings = load_validation_findings(report_path)
     except (OSError, ValueError) as error:
         return f"eu-residency: synthesis failed validation; the report {report_path} could not be read: {error}"
-    violations = [finding for finding in findings if not finding.acknowledged]
+    problems = [finding for finding in findings if _is_acknowledgement_problem(finding)]
+    violations = [f for f in findings if not f.acknowledged and not _is_acknowledgement_problem(f)]
     acknowledged = [finding for finding in findings if finding.acknowledged]
     lines = [f"eu-residency: synthesis stopped by {len(violations)} finding(s); full report: {report_path}"]
     lines += [_violation_line(app, finding) for finding in violations]
+    if problems:
+        lines.append(f"{len(problems)} acknowledgement(s) that acknowledge nothing or match no finding:")
+        lines += [f"  WARNING {finding.description}" for finding in problems]
     if acknowledged:
         lines.append(f"{len(acknowledged)} finding(s) acknowledged, with their reasons:")
         lines += [
@@ -51,8 +59,12 @@ def summarize(app: App, report_path: Path) -> str:
     return "\n".join(lines)
 
 
+def _is_acknowledgement_problem(finding: ValidationFinding) -> bool:
+    return finding.plugin == PLUGIN_NAME and finding.rule in PROBLEM_RULE_NAMES
+
+
 def _violation_line(app: App, finding: ValidationFinding) -> str:
-    """``  ERROR   EU-ENC-020 at Data/Bucket/Resource (logical id Bucket in stack Data), Properties.X``."""
+    """``  ERROR   EU-KEY-001 at Data/Bucket/Resource (logical id Bucket in stack Data), Properties.X``."""
     where = finding.construct_label
     logical_id, stack = _logical_id(app, finding.construct_path) if finding.construct_path else (None, None)
     if logical_id:

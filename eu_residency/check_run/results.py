@@ -7,6 +7,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from eu_residency.check_run.acknowledgement_audit import AcknowledgementProblem
 from eu_residency.core.rule_model import Finding, Severity
 from eu_residency.core.settings import RuleSettings
 from eu_residency.rules.engine import TemplateInput
@@ -98,6 +99,9 @@ class TemplateResult:
     resources: int = 0
     # A nested stack or a stack instance of a StackSet: where it deploys (None: a top-level stack).
     nested_in: Nesting | None = None
+    # The acknowledgements written in this template (or recorded by CDK for its stack) that do not do what they
+    # say: warnings, which never change the verdict (the finding they fail to acknowledge stays open).
+    acknowledgement_problems: tuple[AcknowledgementProblem, ...] = ()
 
     @property
     def verdict(self) -> str:
@@ -138,6 +142,10 @@ class CheckRun:
             if severity is None or item.finding.severity is severity
         )
 
+    @property
+    def acknowledgement_problems(self) -> list[AcknowledgementProblem]:
+        return [problem for result in self.results for problem in result.acknowledgement_problems]
+
     def summary(self) -> str:
         checked = [result for result in self.results if result.error is None]
         compliant = sum(1 for result in checked if result.verdict == "compliant")
@@ -149,6 +157,8 @@ class CheckRun:
             f"{self.count()} finding(s) ({self.count(Severity.FATAL)} fatal, {self.count(Severity.ERROR)} error)",
             f"{acknowledged} acknowledged",
         ]
+        if problems := len(self.acknowledgement_problems):
+            parts.append(f"{problems} acknowledgement problem(s)")
         if bad:
             parts.append(f"{bad} input(s) could not be checked")
         if self.skipped:

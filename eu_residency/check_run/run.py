@@ -6,6 +6,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from eu_residency.check_run.acknowledgement_audit import (
+    CDK_SOURCE,
+    Acknowledgeable,
+    AcknowledgementProblem,
+    audit_acknowledgements,
+)
+from eu_residency.check_run.acknowledgement_sources import (
+    cdk_places,
+    metadata_entries,
+    template_place,
+    written_by_cdk,
+    written_in_template,
+)
+from eu_residency.check_run.cdk_metadata import read_cdk_metadata
 from eu_residency.check_run.discovery import find_templates
 from eu_residency.check_run.local_nested import with_local_children
 from eu_residency.check_run.results import (
@@ -22,13 +36,11 @@ from eu_residency.check_run.stack_sets import with_stack_set_templates
 from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.vocabulary import CDK_PATH_METADATA, MAX_NESTING, STACK_SET_TYPE
-from eu_residency.rules.engine import TemplateInput, check_templates
+from eu_residency.rules.engine import TemplateInput, active_rules, check_templates
 from eu_residency.template_loader import NotATemplateError, TemplateError, parse_template_with_lines, read_template_text
 
-OWN_METADATA = "eu-residency"
 # A nested stack's resource is PATH.NestedStack/...
 NESTED_STACK_PATH = ".NestedStack/"
-CDK_NAG_METADATA = "cdk_nag"
 
 
 def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSettings) -> CheckRun:
@@ -74,20 +86,50 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
     findings = check_templates(inputs, settings)
     nesting = _nesting(loaded)
     templates = {candidate.name: template for candidate, template, _ in loaded}
+    keys = {candidate.name: _template_key(candidate, nesting.get(candidate.name)) for candidate, _, _ in loaded}
+    assemblies = {
+        candidate.path.parent: read_cdk_metadata(candidate.path.parent)
+        for candidate, _, _ in loaded
+        if candidate.from_assembly
+    }
+    lines_of = {str(candidate.path): lines for candidate, _, lines in loaded if candidate.instance is None}
+    acknowledgeable: list[Acknowledgeable] = []
+    written = [
+        replace(
+            acknowledgement, line=lines_of.get(acknowledgement.template or "", {}).get(acknowledgement.logical_id or "")
+        )
+        for directory, metadata in assemblies.items()
+        for acknowledgement in written_by_cdk(directory, metadata)
+    ]
+    checked_results: list[TemplateResult] = []
     for candidate, template, lines in loaded:
         placed = nesting.get(candidate.name)
-        # A finding on a resource SAM generated is reported on the SAM resource (which is what has a line),
-        # acknowledged by that resource's Metadata, which SAM's generated resources carry.
-        checked = [
-            CheckedFinding(
-                finding=shown,
-                acknowledgement=_acknowledged(candidate, template, finding, placed, templates),
-                line=lines.get(shown.logical_id or "", 1),
+        cdk = assemblies.get(candidate.path.parent) if candidate.from_assembly else None
+        checked = []
+        for finding in findings[candidate.name]:
+            # A finding on a resource SAM generated is reported on the SAM resource (which is what has a line),
+            # acknowledged by that resource's Metadata, which SAM's generated resources carry.
+            shown = reported(template, finding)
+            construct_path = finding.construct_path or (
+                cdk.construct_path(str(candidate.path), finding.logical_id) if cdk else None
             )
-            for finding in findings[candidate.name]
-            for shown in (reported(template, finding),)
+            acknowledgement = _acknowledged(
+                candidate, template, replace(finding, construct_path=construct_path), placed, templates
+            )
+            checked.append(CheckedFinding(shown, acknowledgement, lines.get(shown.logical_id or "", 1)))
+            places = {template_place(keys[candidate.name], shown.logical_id), *cdk_places(construct_path)}
+            if placed is not None and placed.kind is NestingKind.STACK_SET_INSTANCE:
+                stack_set = cdk.construct_path(str(candidate.path), candidate.nested_as) if cdk else None
+                places |= {template_place(keys[candidate.parent or ""], candidate.nested_as)}
+                places |= cdk_places(stack_set or placed.path)
+            acknowledgeable.append(Acknowledgeable(shown, frozenset(places)))
+        written += [
+            replace(acknowledgement, line=lines.get(acknowledgement.logical_id or "", 1))
+            for acknowledgement in written_in_template(
+                keys[candidate.name], str(candidate.path), template, inside=_stack_set_of(candidate, placed)
+            )
         ]
-        results.append(
+        checked_results.append(
             TemplateResult(
                 path=str(candidate.path),
                 region=candidate.region,
@@ -96,6 +138,9 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
                 nested_in=nesting.get(candidate.name),
             )
         )
+    rules_run = {rule.id for rule in active_rules(settings)}
+    problems = audit_acknowledgements(written, acknowledgeable, rules_run=rules_run)
+    results += _with_problems(checked_results, problems)
     order = {name: index for index, name in enumerate(paths)}
     results.sort(key=lambda result: (order.get(result.path, len(order)), result.path))
     return CheckRun(results=tuple(results), settings=settings, inputs=inputs, skipped=tuple(skipped))
@@ -177,30 +222,46 @@ def _cdk_acknowledgement(acknowledged: Sequence[tuple[str, str, str]], finding: 
         return None
     for rule_id, construct_path, reason in acknowledged:
         if rule_id == finding.rule_id and construct_path == (finding.construct_path or ""):
-            return Acknowledgement(rule_id, reason, "CDK acknowledgement")
+            return Acknowledgement(rule_id, reason, CDK_SOURCE)
     return None
 
 
 def acknowledgements(metadata: Any) -> list[Acknowledgement]:
     """Acknowledgements in a resource's (or the template's) Metadata, in the two forms understood:
 
-    ``eu-residency: {acknowledgements: [{id: EU-ENC-020, reason: ...}]}`` (ours) and
-    ``cdk_nag: {rules_to_suppress: [{id: EU-Residency::EU-ENC-020, reason: ...}]}`` (what cdk-nag writes
+    ``eu-residency: {acknowledgements: [{id: EU-KEY-001, reason: ...}]}`` (ours) and
+    ``cdk_nag: {rules_to_suppress: [{id: EU-Residency::EU-KEY-001, reason: ...}]}`` (what cdk-nag writes
     with writeSuppressionsToCloudFormation). An entry without a reason acknowledges nothing.
     """
-    if not isinstance(metadata, Mapping):
-        return []
-    found = []
-    for key, list_key, source in (
-        (OWN_METADATA, "acknowledgements", "eu-residency metadata"),
-        (CDK_NAG_METADATA, "rules_to_suppress", "cdk-nag metadata"),
-    ):
-        block = metadata.get(key)
-        entries = block.get(list_key) if isinstance(block, Mapping) else None
-        for entry in entries if isinstance(entries, list) else []:
-            if not isinstance(entry, Mapping):
-                continue
-            rule_id, reason = entry.get("id"), entry.get("reason")
-            if isinstance(rule_id, str) and isinstance(reason, str) and reason.strip():
-                found.append(Acknowledgement(rule_id.removeprefix(f"{PLUGIN_NAME}::"), reason.strip(), source))
-    return found
+    return [
+        Acknowledgement(rule_id.removeprefix(f"{PLUGIN_NAME}::"), reason.strip(), source)
+        for rule_id, reason, source in metadata_entries(metadata)
+        if isinstance(rule_id, str) and isinstance(reason, str) and reason.strip()
+    ]
+
+
+def _template_key(candidate: Candidate, placed: Nesting | None) -> str:
+    """What the places of a template's Metadata are named by: its file (a file checked twice, nested by two
+    parents, is one file of acknowledgements), or for a StackSet's inline template, the StackSet (its stack
+    instances, one a region, share one template body)."""
+    stack_set = _stack_set_of(candidate, placed)
+    return f"{candidate.parent}#{stack_set}#TemplateBody" if stack_set else str(candidate.path)
+
+
+def _stack_set_of(candidate: Candidate, placed: Nesting | None) -> str | None:
+    """The StackSet whose inline template ``candidate`` is, by its logical id; None for any other template."""
+    return candidate.nested_as if placed is not None and placed.kind is NestingKind.STACK_SET_INSTANCE else None
+
+
+def _with_problems(results: list[TemplateResult], problems: Sequence[AcknowledgementProblem]) -> list[TemplateResult]:
+    """``results`` with each acknowledgement problem on the first result of the template that holds it (an
+    acknowledgement CDK recorded, in the template of its construct's stack), else on the first result."""
+    placed: dict[int, list[AcknowledgementProblem]] = {}
+    first = {result.path: index for index, result in reversed(list(enumerate(results)))}
+    for problem in problems:
+        index = first.get(problem.acknowledgement.template or "", 0)
+        placed.setdefault(index, []).append(problem)
+    return [
+        replace(result, acknowledgement_problems=tuple(placed[index])) if index in placed else result
+        for index, result in enumerate(results)
+    ]

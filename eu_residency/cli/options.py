@@ -11,7 +11,7 @@ from pathlib import Path
 
 from eu_residency.core.endpoints import ENTRY_FORMS, EndpointEntryError
 from eu_residency.core.regions import RegionError, is_known_region
-from eu_residency.core.settings import RuleSettings
+from eu_residency.core.settings import KeyControl, RuleSettings
 from eu_residency.formats import FORMAT_NAMES
 from eu_residency.formats.escaping import terminal_text
 
@@ -49,6 +49,16 @@ def add_allowlist_options(parser: argparse.ArgumentParser) -> None:
         metavar="ENTRY",
         help=f"an endpoint a person showed to be in the EU: {ENTRY_FORMS} (repeatable)",
     )
+    add_key_control_option(parser)
+
+
+def add_key_control_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--key-control",
+        choices=[choice.value for choice in KeyControl],
+        default=KeyControl.ANY.value,
+        help="customer-managed: also run the EU-KEY rules (customer-managed KMS keys that rotate); default any",
+    )
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +73,10 @@ def require_known_region(region: str) -> None:
 
 
 def rule_settings(
-    allowed_regions: str | None, destinations: Sequence[str] = (), endpoints: Sequence[str] = ()
+    allowed_regions: str | None,
+    destinations: Sequence[str] = (),
+    endpoints: Sequence[str] = (),
+    key_control: str = KeyControl.ANY.value,
 ) -> RuleSettings:
     """The settings ``--allowed-regions``, ``--replication-destination`` and ``--eu-endpoint`` give."""
     regions = None
@@ -84,7 +97,9 @@ def rule_settings(
             raise UsageError(f"--replication-destination {entry!r}: {error}") from None
         buckets[bucket.strip()] = region.strip()
     try:
-        return RuleSettings.build(allowed_regions=regions, replication_destinations=buckets, eu_endpoints=endpoints)
+        return RuleSettings.build(
+            allowed_regions=regions, replication_destinations=buckets, eu_endpoints=endpoints, key_control=key_control
+        )
     except EndpointEntryError as error:
         raise UsageError(f"--eu-endpoint {error}") from None
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from eu_residency.core.resolved import Unknown
+from eu_residency.core.settings import KeyControl
 from eu_residency.core.template_view import Resource, TemplateView
 
 PropertyPath = tuple[str | int, ...]
@@ -29,8 +31,13 @@ class Severity(Enum):
 
 class Family(Enum):
     RESIDENCY = "EU-RES"
-    ENCRYPTION = "EU-ENC"
+    ENCRYPTION = "EU-ENC"  # encrypted at rest and in transit, with any key AWS or the customer manages
+    KEY_CONTROL = "EU-KEY"  # who controls the key: off unless the key-control setting asks for it
     RETENTION = "EU-RET"
+
+
+# A rule's id: its family's prefix and three digits (EU-RES-010).
+RULE_ID = re.compile(rf"^(?:{'|'.join(family.value for family in Family)})-\d{{3}}$")
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class Violation:
     severity: Severity | None = None
     # What the templates do not decide that makes the outcome undecidable (None: the violation is proven).
     unknown: Unknown | None = None
+    # The fix for this finding where it is narrower than the rule's (a table rule's entry for one type).
+    fix: str | None = None
 
 
 ResourceCheck = Callable[[Resource, TemplateView], Iterable[Violation]]
@@ -75,6 +84,11 @@ class Rule:
     @property
     def family(self) -> Family:
         return Family(self.id.rsplit("-", 1)[0])
+
+    @property
+    def enabled_by(self) -> KeyControl | None:
+        """The key-control setting this rule needs to run (None: it always runs)."""
+        return KeyControl.CUSTOMER_MANAGED if self.family is Family.KEY_CONTROL else None
 
     def applies_to(self, resource_type: str) -> bool:
         return "*" in self.resource_types or resource_type in self.resource_types

@@ -4,9 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 
 from eu_residency.core.endpoints import EndpointEntry, is_vetted, parse_entries
 from eu_residency.core.regions import EU_REGIONS, validate_allowed_regions
+
+KEY_CONTROL_KEY = "eu-residency:key-control"
+
+
+class KeyControl(Enum):
+    """Who must control the keys that encrypt user data: the setting ``eu-residency:key-control``.
+
+    ``any``: encrypted with any key AWS or the customer manages is enough (the EU-ENC rules); the EU-KEY
+    rules do not run. ``customer-managed``: the EU-KEY rules also run: customer-managed KMS keys that rotate.
+    """
+
+    ANY = "any"
+    CUSTOMER_MANAGED = "customer-managed"
+
+    @staticmethod
+    def parse(value: object) -> KeyControl:
+        for choice in KeyControl:
+            if value == choice.value:
+                return choice
+        choices = " or ".join(choice.value for choice in KeyControl)
+        raise ValueError(f"{KEY_CONTROL_KEY}: expected {choices}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -17,12 +39,13 @@ class RuleSettings:
     none). ``eu_endpoints`` holds the entries a person has shown to be in the EU, parsed by ``core.endpoints``:
     URLs (``https://hooks.example.eu/``: scheme and host, optionally a path), e-mail domains (``@example.eu``)
     and EU country calling codes for SMS (``+353``). ``build`` refuses an empty or malformed entry
-    (``EndpointEntryError``, a ValueError).
+    (``EndpointEntryError``, a ValueError). ``key_control`` says whether the EU-KEY rules run (``KeyControl``).
     """
 
     allowed_regions: frozenset[str] = EU_REGIONS
     replication_destinations: Mapping[str, str] = field(default_factory=dict)
     eu_endpoints: tuple[EndpointEntry, ...] = ()
+    key_control: KeyControl = KeyControl.ANY
 
     @staticmethod
     def build(
@@ -30,6 +53,7 @@ class RuleSettings:
         allowed_regions: Iterable[str] | None = None,
         replication_destinations: Mapping[str, str] | None = None,
         eu_endpoints: Iterable[str] | None = None,
+        key_control: str | None = None,
     ) -> RuleSettings:
         allowed = validate_allowed_regions(allowed_regions) if allowed_regions is not None else EU_REGIONS
         destinations = dict(replication_destinations or {})
@@ -42,6 +66,7 @@ class RuleSettings:
             allowed_regions=allowed,
             replication_destinations=destinations,
             eu_endpoints=parse_entries(entries),
+            key_control=KeyControl.ANY if key_control is None else KeyControl.parse(key_control),
         )
 
     def endpoint_is_vetted(self, endpoint: str) -> bool:

@@ -127,6 +127,18 @@ S3_BUCKET_ARN_PREFIX = re.compile(rf"^arn:{_PARTITION_NAME}:s3:::")
 ACCOUNT_PRINCIPAL = re.compile(rf"^(?:arn:{_PARTITION_NAME}:iam::\d{{12}}:root|\d{{12}})$")
 # An availability zone: its region and one letter.
 AVAILABILITY_ZONE = re.compile(rf"^(?P<region>{REGION_NAME})[a-z]$")
+# A Bedrock cross-Region (system-defined) inference profile's id: GEOGRAPHY.PROVIDER.MODEL
+# (``global.anthropic.claude-sonnet-4-5-20250929-v1:0``), or GEOGRAPHY.* in a policy. The providers are named,
+# so that a host such as ``us.api.example.com`` is no profile.
+BEDROCK_PROFILE_GEOGRAPHIES: tuple[str, ...] = ("global", "us", "us-gov", "eu", "apac", "jp", "au", "ca", "amer")
+BEDROCK_MODEL_PROVIDERS: tuple[str, ...] = (
+    "ai21", "amazon", "anthropic", "cohere", "deepseek", "google", "luma", "meta", "minimax", "mistral", "moonshot",
+    "moonshotai", "nvidia", "openai", "qwen", "stability", "twelvelabs", "writer", "zai",
+)  # fmt: skip
+BEDROCK_PROFILE_ID = re.compile(
+    rf"^(?P<geography>{'|'.join(BEDROCK_PROFILE_GEOGRAPHIES)})\."
+    rf"(?P<model>\*|(?:{'|'.join(BEDROCK_MODEL_PROVIDERS)}|\*)\.[A-Za-z0-9*][A-Za-z0-9._:*-]*)$"
+)
 
 
 @dataclass(frozen=True)

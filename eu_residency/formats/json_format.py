@@ -24,6 +24,10 @@ def document(run: CheckRun) -> dict[str, Any]:
                 "error": result.error,
                 "resources": result.resources,
                 "findings": [item.as_dict() for item in result.findings],
+                "acknowledgement_problems": [
+                    {**problem.as_dict(), "line": problem.acknowledgement.line}
+                    for problem in result.acknowledgement_problems
+                ],
             }
             for result in run.results
         ],

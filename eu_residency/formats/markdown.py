@@ -8,7 +8,7 @@ Every value from a template, a file name or an account goes through ``escaping.m
 from __future__ import annotations
 
 from eu_residency.audit.audit_report import GLOBAL, AuditReport
-from eu_residency.check_run.results import CheckRun
+from eu_residency.check_run.results import CheckRun, TemplateResult
 from eu_residency.formats.escaping import markdown_text as _cell
 from eu_residency.rules.registry import RULES_BY_ID
 
@@ -20,6 +20,7 @@ def render(run: CheckRun) -> str:
             lines += [f"## {_cell(result.path)}: input error", "", f"> {_cell(result.error)}", ""]
             continue
         lines += [f"## {_cell(result.path)} ({_cell(result.region or 'no region')}): {result.verdict}", ""]
+        lines += _acknowledgement_problems(result)
         if not result.findings:
             lines += ["No finding.", ""]
             continue
@@ -38,6 +39,15 @@ def render(run: CheckRun) -> str:
             )
         lines.append("")
     return "\n".join(lines)
+
+
+def _acknowledgement_problems(result: TemplateResult) -> list[str]:
+    """The acknowledgements of the template that do not do what they say, one line each, before its findings."""
+    if not result.acknowledgement_problems:
+        return []
+    lines = ["Acknowledgement problems (warnings):", ""]
+    lines += [f"- {_cell(problem.text)}" for problem in result.acknowledgement_problems]
+    return [*lines, ""]
 
 
 def audit_section(report: AuditReport, level: int = 1) -> list[str]:

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from eu_residency.audit.audit_report import AuditFinding, AuditReport
+from eu_residency.check_run.acknowledgement_audit import AcknowledgementProblem, ProblemKind
 from eu_residency.check_run.results import CheckedFinding, CheckRun
 from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import PLUGIN_NAME, Rule, Severity
@@ -38,16 +39,15 @@ AUDIT_RULE_IDS: tuple[str, ...] = (
     "EU-ENC-001",
     "EU-ENC-005",
     "EU-ENC-009",
-    "EU-ENC-010",
+    "EU-KEY-002",
     "EU-ENC-011",
-    "EU-ENC-020",
+    "EU-KEY-001",
     "EU-ENC-021",
     "EU-ENC-022",
     "EU-ENC-023",
-    "EU-ENC-025",
-    "EU-ENC-026",
-    "EU-ENC-027",
-    "EU-ENC-028",
+    "EU-KEY-010",
+    "EU-KEY-003",
+    "EU-KEY-004",
     "EU-ENC-040",
     "EU-ENC-044",
     "EU-ENC-045",
@@ -201,12 +201,45 @@ def _check_result(
     return result
 
 
+def _problem_descriptor(kind: ProblemKind) -> dict[str, Any]:
+    """The notification descriptor of one kind of acknowledgement problem (``tool.driver.notifications``)."""
+    return {
+        "id": kind.value,
+        "name": _camel_case(kind.value),
+        "shortDescription": {"text": kind.title},
+        "defaultConfiguration": {"level": "warning"},
+    }
+
+
+def _acknowledgement_notification(
+    problem: AcknowledgementProblem, location: dict[str, Any], rule_index: dict[str, int]
+) -> dict[str, Any]:
+    """An acknowledgement problem as a tool configuration notification at the acknowledgement's resource."""
+    written = problem.acknowledgement
+    notification: dict[str, Any] = {
+        "descriptor": {"id": problem.kind.value, "index": list(ProblemKind).index(problem.kind)},
+        "level": "warning",
+        "message": _message(problem.text),
+        "locations": [
+            {
+                "physicalLocation": {"artifactLocation": location, "region": {"startLine": max(written.line or 1, 1)}},
+                "logicalLocations": [{"name": written.where, "kind": "resource"}],
+            }
+        ],
+        "properties": {"acknowledgement": written.id, "source": written.source},
+    }
+    if problem.rule_id in rule_index:
+        notification["associatedRule"] = {"id": problem.rule_id, "index": rule_index[problem.rule_id]}
+    return notification
+
+
 def document(run: CheckRun) -> dict[str, Any]:
     rule_index = {rule.id: index for index, rule in enumerate(RULES)}
     artifacts: list[dict[str, Any]] = []
     artifact_index: dict[str, int] = {}
     results: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
+    configuration: list[dict[str, Any]] = []
     occurrences: dict[str, int] = {}
     for template in run.results:
         location = _artifact_location(template.path)
@@ -227,16 +260,24 @@ def document(run: CheckRun) -> dict[str, Any]:
             # Two findings with the same key (same rule, resource and property) still get distinct fingerprints.
             occurrences[key] = occurrences.get(key, 0) + 1
             results.append(_check_result(item, indexed, rule_index, f"{key}:{occurrences[key]}"))
+        configuration += [
+            _acknowledgement_notification(problem, indexed, rule_index) for problem in template.acknowledgement_problems
+        ]
+    driver = tool(RULES)
+    driver["driver"]["notifications"] = [_problem_descriptor(kind) for kind in ProblemKind]
     return {
         "$schema": SCHEMA,
         "version": SARIF_VERSION,
         "runs": [
             {
-                "tool": tool(RULES),
+                "tool": driver,
                 "invocations": [
                     {
                         "executionSuccessful": not notifications,
                         "toolExecutionNotifications": notifications,
+                        # Acknowledgements are the person's configuration of the check: what is wrong with one is a
+                        # warning about that configuration, not a result (it never fails the check by itself).
+                        "toolConfigurationNotifications": configuration,
                     }
                 ],
                 "artifacts": artifacts,

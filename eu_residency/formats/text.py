@@ -39,6 +39,10 @@ def render(run: CheckRun) -> str:
         lines.append(f"{shown}: {result.verdict}, {result.resources} resource(s)")
         for item in result.open_findings + result.acknowledged:
             lines += _finding(item, result.path)
+        lines += [
+            f"  WARN  {problem.kind.value} {result.path}:{problem.acknowledgement.line or 1} {problem.text}"
+            for problem in result.acknowledgement_problems
+        ]
     lines.append(f"eu-residency: {run.summary()}")
     return _lines(lines)
 

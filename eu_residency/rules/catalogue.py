@@ -8,13 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from eu_residency.core.rule_model import PLUGIN_NAME, Family, Rule, Severity
+from eu_residency.core.settings import KEY_CONTROL_KEY, KeyControl
 
 FAMILY_TITLES = {
     Family.RESIDENCY: "Residency: data is stored in, copied to and sent to allowed regions only",
-    Family.ENCRYPTION: "Encryption: at rest and in transit",
+    Family.ENCRYPTION: "Encryption: at rest and in transit, with any key AWS or the customer manages",
+    Family.KEY_CONTROL: "Key control: customer-managed KMS keys that rotate",
     Family.RETENTION: "Retention: data is kept only as long as needed",
 }
 PLUGIN_NAMESPACE = PLUGIN_NAME
+IN_TRANSIT_FROM = "EU-ENC-040"  # the encryption rules from this id on judge traffic, those before it storage
 
 
 def severity_text(rule: Rule) -> str:
@@ -32,6 +35,24 @@ def acknowledgement_text(rule: Rule) -> str:
     return ack
 
 
+def setting_text(setting: KeyControl) -> str:
+    return (
+        f"These rules run only with the setting `{KEY_CONTROL_KEY}: {setting.value}` (cdk.json context, or "
+        f"`--key-control {setting.value}` on `eu-residency check` and `audit`); they are off by default."
+    )
+
+
+def at_rest_types(rules: Iterable[Rule]) -> frozenset[str]:
+    """The resource types whose encryption at rest some rule judges: the EU-ENC rules below EU-ENC-040
+    (at rest; 040 and up judge traffic) and every key-control rule."""
+    return frozenset(
+        resource_type
+        for rule in rules
+        if rule.family is Family.KEY_CONTROL or (rule.family is Family.ENCRYPTION and rule.id < IN_TRANSIT_FROM)
+        for resource_type in rule.resource_types
+    )
+
+
 def render(rules: Iterable[Rule]) -> str:
     rules = sorted(rules, key=lambda rule: rule.id)
     lines = [
@@ -41,7 +62,8 @@ def render(rules: Iterable[Rule]) -> str:
         "     change the rule module and run `make docs`; a test fails when this file is stale. -->",
         "",
         f"{len(rules)} rules. Every rule runs at synthesis time (the `{PLUGIN_NAMESPACE}` validation plugin) "
-        "and in the `eu-residency` command, from the same code in `eu_residency/rules/`.",
+        "and in the `eu-residency` command, from the same code in `eu_residency/rules/`. "
+        f"Encryption at rest is judged for {len(at_rest_types(rules))} resource types.",
         "",
         "Severity says what a reviewer may do: **fatal** findings (a destination proven to be outside the "
         "allowed regions) can never be acknowledged; **error** findings (broken, or not provable from the "
@@ -53,9 +75,10 @@ def render(rules: Iterable[Rule]) -> str:
         members = [rule for rule in rules if rule.family is family]
         if not members:
             continue
+        lines += [f"## {FAMILY_TITLES[family]}", ""]
+        if family is Family.KEY_CONTROL:
+            lines += [setting_text(KeyControl.CUSTOMER_MANAGED), ""]
         lines += [
-            f"## {FAMILY_TITLES[family]}",
-            "",
             "| Id | Desired outcome | Severity | Resource types |",
             "|---|---|---|---|",
         ]
@@ -70,6 +93,7 @@ def render(rules: Iterable[Rule]) -> str:
                 f"**{rule.title}.**",
                 "",
                 f"- Severity: {severity_text(rule)}",
+                *([f"- Runs: only with `{KEY_CONTROL_KEY}: {rule.enabled_by.value}`"] if rule.enabled_by else []),
                 f"- Why: {rule.explanation}",
                 f"- Fix: {rule.fix}",
                 f"- Acknowledge: {acknowledgement_text(rule)}",

@@ -59,8 +59,13 @@ def check_templates(
     another (exports, stack outputs, a parent's parameters, bucket names) is known with its stack's region.
     """
     app = app_of(inputs, settings)
-    selected = tuple(rules) if rules is not None else RULES
+    selected = active_rules(settings, RULES if rules is None else rules)
     return {view.name: check_view(view, selected) for view in app.views()}
+
+
+def active_rules(settings: RuleSettings, rules: Iterable[Rule] = RULES) -> tuple[Rule, ...]:
+    """The rules that run under ``settings``: the EU-KEY rules only when key control is asked for."""
+    return tuple(rule for rule in rules if rule.enabled_by in (None, settings.key_control))
 
 
 def check_view(view: TemplateView, rules: Iterable[Rule]) -> list[Finding]:
@@ -102,9 +107,9 @@ def _finding(rule: Rule, resource: Resource | None, violation: Violation) -> Fin
         construct_path=resource.construct_path if resource else None,
         path=violation.path,
         message=violation.message,
-        fix=rule.fix,
+        fix=violation.fix or rule.fix,
         undecided=violation.unknown,
     )
 
 
-__all__ = ["TemplateInput", "Unknown", "app_of", "check_templates", "check_view"]
+__all__ = ["TemplateInput", "Unknown", "active_rules", "app_of", "check_templates", "check_view"]

@@ -1,6 +1,6 @@
 """Every rule, in one tuple: the synth-time plugin, the command and the generated catalogue all read this list.
 
-Rules are found, not listed by hand: each module of the residency, encryption and retention packages
+Rules are found, not listed by hand: each module of the residency, encryption, keys and retention packages
 defines one ``RULE`` (modules whose names start with ``_`` hold shared helpers). The order is by id.
 """
 
@@ -11,9 +11,9 @@ import pkgutil
 from types import ModuleType
 
 from eu_residency.core.rule_model import Rule
-from eu_residency.rules import encryption, residency, retention
+from eu_residency.rules import encryption, keys, residency, retention
 
-FAMILIES: tuple[ModuleType, ...] = (residency, encryption, retention)
+FAMILIES: tuple[ModuleType, ...] = (residency, encryption, keys, retention)
 
 
 def _discover() -> tuple[Rule, ...]:

@@ -23,10 +23,14 @@ from eu_residency.rules.registry import RULES_BY_ID
 
 EU = Environment(account="123456789012", region="eu-west-1")
 EU_REGIONS = ["eu-west-1", "eu-central-1"]
-S3_ENCRYPTION = "EU-ENC-020"
+TOPIC_ENCRYPTION = "EU-ENC-022"
 STACK_SET_RULE = "EU-RES-003"
 COMPLIANT_BODY = {"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}
-UNENCRYPTED_BUCKET_BODY = {"Resources": {"Attachments": {"Type": "AWS::S3::Bucket"}}}
+UNENCRYPTED_TOPIC_BODY = {"Resources": {"Attachments": {"Type": "AWS::SNS::Topic"}}}
+# A bucket without a TLS-only policy beside the topic: its finding (EU-ENC-040) still stops synthesis.
+TOPIC_AND_PLAIN_BUCKET_BODY = {
+    "Resources": {**UNENCRYPTED_TOPIC_BODY["Resources"], "Uploads": {"Type": "AWS::S3::Bucket"}}
+}
 
 
 def _stack_set(scope: Construct, regions: list[str], body: dict[str, Any] | str) -> cfn.CfnStackSet:
@@ -74,19 +78,19 @@ def test_a_compliant_body_deployed_to_eu_regions_synthesizes(tmp_path: Path) -> 
     )
 
 
-def test_an_unencrypted_bucket_in_the_body_fails_synthesis_on_the_stack_set_once_a_region(tmp_path: Path) -> None:
-    found = _violations(_app(tmp_path, EU_REGIONS, UNENCRYPTED_BUCKET_BODY), S3_ENCRYPTION)
+def test_an_unencrypted_topic_in_the_body_fails_synthesis_on_the_stack_set_once_a_region(tmp_path: Path) -> None:
+    found = _violations(_app(tmp_path, EU_REGIONS, UNENCRYPTED_TOPIC_BODY), TOPIC_ENCRYPTION)
     assert [v["violatingConstructs"][0]["constructPath"] for v in found] == ["Stack/StackSet", "Stack/StackSet"]
     assert [v["violatingConstructs"][0]["cloudFormationResource"]["logicalId"] for v in found] == ["StackSet"] * 2
     locations = [v["ruleMetadata"]["location"] for v in found]
     assert locations == [
-        f"Properties.TemplateBody (stack set StackSet in {region}): Resources.Attachments.Properties.BucketEncryption"
+        f"Properties.TemplateBody (stack set StackSet in {region}): Resources.Attachments.Properties.KmsMasterKeyId"
         for region in EU_REGIONS
     ]
-    title = RULES_BY_ID[S3_ENCRYPTION].title
+    title = RULES_BY_ID[TOPIC_ENCRYPTION].title
     assert found[0]["description"].startswith(f"{title}: ")
     assert ", in resource Attachments of the stack set StackSet in eu-west-1. " in found[0]["description"]
-    assert _violations(_app(tmp_path / "again", EU_REGIONS, UNENCRYPTED_BUCKET_BODY), STACK_SET_RULE) == []
+    assert _violations(_app(tmp_path / "again", EU_REGIONS, UNENCRYPTED_TOPIC_BODY), STACK_SET_RULE) == []
 
 
 def test_an_instance_outside_the_eu_is_a_fatal_finding_on_the_stack_set(tmp_path: Path) -> None:
@@ -106,33 +110,33 @@ def test_a_body_that_is_not_a_template_is_not_checked_and_the_finding_says_why(t
 
 
 def test_a_finding_in_the_body_is_acknowledged_on_the_stack_set(tmp_path: Path) -> None:
-    app = _app(tmp_path, EU_REGIONS, UNENCRYPTED_BUCKET_BODY)
+    app = _app(tmp_path, EU_REGIONS, TOPIC_AND_PLAIN_BUCKET_BODY)
     stack_set = app.node.find_child("Stack").node.find_child("StackSet")
-    acknowledge(stack_set, S3_ENCRYPTION, "The instances hold only public release notes.", plugin=EU_RESIDENCY)
-    report = _our_report(app)  # the bucket's other findings (TLS) still stop synthesis
-    assert [v["ruleName"] for v in report["violations"] if v["ruleName"] == S3_ENCRYPTION] == []
-    acknowledged = [v for v in report["suppressedViolations"] if v["ruleName"] == S3_ENCRYPTION]
+    acknowledge(stack_set, TOPIC_ENCRYPTION, "The instances hold only public release notes.", plugin=EU_RESIDENCY)
+    report = _our_report(app)  # the bucket's finding (TLS) still stops synthesis
+    assert [v["ruleName"] for v in report["violations"] if v["ruleName"] == TOPIC_ENCRYPTION] == []
+    acknowledged = [v for v in report["suppressedViolations"] if v["ruleName"] == TOPIC_ENCRYPTION]
     assert [v["violatingConstructs"][0]["constructPath"] for v in acknowledged] == ["Stack/StackSet"] * 2
 
 
 def test_a_stack_set_in_a_nested_stack_is_reported_under_the_nested_stack(tmp_path: Path) -> None:
-    found = _violations(_app(tmp_path, ["eu-central-1"], UNENCRYPTED_BUCKET_BODY, nested=True), S3_ENCRYPTION)
+    found = _violations(_app(tmp_path, ["eu-central-1"], UNENCRYPTED_TOPIC_BODY, nested=True), TOPIC_ENCRYPTION)
     assert [v["violatingConstructs"][0]["constructPath"] for v in found] == ["Stack/Nested/StackSet"]
 
 
 def test_the_synthesis_summary_names_the_stack_set_and_the_resource_in_its_body(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert synthesize_or_report(_app(tmp_path, ["eu-central-1"], UNENCRYPTED_BUCKET_BODY)) == 1
-    lines = [line for line in capsys.readouterr().err.splitlines() if S3_ENCRYPTION in line and "logical id" in line]
+    assert synthesize_or_report(_app(tmp_path, ["eu-central-1"], UNENCRYPTED_TOPIC_BODY)) == 1
+    lines = [line for line in capsys.readouterr().err.splitlines() if TOPIC_ENCRYPTION in line and "logical id" in line]
     assert lines == [
-        f"  ERROR   {S3_ENCRYPTION} at Stack/StackSet (logical id StackSet in stack Stack), Properties.TemplateBody "
-        "(stack set StackSet in eu-central-1): Resources.Attachments.Properties.BucketEncryption"
+        f"  ERROR   {TOPIC_ENCRYPTION} at Stack/StackSet (logical id StackSet in stack Stack), Properties.TemplateBody "
+        "(stack set StackSet in eu-central-1): Resources.Attachments.Properties.KmsMasterKeyId"
     ]
 
 
 def test_the_command_checks_the_same_instances_and_the_review_pack_names_them(tmp_path: Path) -> None:
-    at_synthesis = _our_report(_app(tmp_path, EU_REGIONS, UNENCRYPTED_BUCKET_BODY))["violations"]
+    at_synthesis = _our_report(_app(tmp_path, EU_REGIONS, UNENCRYPTED_TOPIC_BODY))["violations"]
     run = run_check([str(tmp_path)], region=None, settings=RuleSettings())
     by_command = sorted(
         (stack_label(result), item.finding.rule_id, item.finding.logical_id)
@@ -149,17 +153,17 @@ def test_the_command_honours_what_cdk_acknowledged_inside_a_body_on_the_stack_se
     app = App(outdir=str(tmp_path), context={"aws:cdk:enable-path-metadata": True})
     stack = Stack(app, "Stack", env=EU)
     acknowledge(
-        _stack_set(stack, EU_REGIONS, UNENCRYPTED_BUCKET_BODY),
-        S3_ENCRYPTION,
+        _stack_set(stack, EU_REGIONS, TOPIC_AND_PLAIN_BUCKET_BODY),
+        TOPIC_ENCRYPTION,
         "The instances hold only public release notes.",
         plugin=EU_RESIDENCY,
     )
     Validations.of(app).add_plugins(EuResidencyPlugin())
     at_synthesis = _our_report(app)
-    assert {v["ruleName"] for v in at_synthesis["suppressedViolations"]} == {S3_ENCRYPTION}
+    assert {v["ruleName"] for v in at_synthesis["suppressedViolations"]} == {TOPIC_ENCRYPTION}
     run = run_check([str(tmp_path)], region=None, settings=RuleSettings())
     instances = [result for result in run.results if result.nested_in is not None]
     assert len(instances) == len(EU_REGIONS)
     for result in instances:
-        assert [item.finding.rule_id for item in result.acknowledged] == [S3_ENCRYPTION]
-        assert S3_ENCRYPTION not in {item.finding.rule_id for item in result.open_findings}
+        assert [item.finding.rule_id for item in result.acknowledged] == [TOPIC_ENCRYPTION]
+        assert TOPIC_ENCRYPTION not in {item.finding.rule_id for item in result.open_findings}

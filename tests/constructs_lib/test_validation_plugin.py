@@ -18,7 +18,7 @@ from constructs_lib.validation_plugin import PLUGIN_NAME, EuResidencyPlugin
 from eu_residency.core.regions import EU_REGIONS
 from eu_residency.rules.registry import RULES
 from tests.conftest import REPO
-from tests.eu_residency.rules.harness import FIXTURES
+from tests.fixtures.apps.noncompliant_fixtures import included_fixtures
 from tests.test_app import NPX, _run
 
 EU = Environment(account="123456789012", region="eu-west-1")
@@ -42,7 +42,7 @@ def report() -> dict[str, Any]:
     s3.CfnBucket(stack, "PlainBucket")
     acknowledged = s3.CfnBucket(stack, "AcknowledgedBucket")
     Validations.of(acknowledged).acknowledge(
-        Acknowledgment(id=f"{PLUGIN_NAME}::EU-ENC-020", reason="A test bucket that a reviewer accepted as it is.")
+        Acknowledgment(id=f"{PLUGIN_NAME}::EU-ENC-040", reason="A test bucket that a reviewer accepted as it is.")
     )
     accelerated = s3.CfnBucket(stack, "AcceleratedBucket", accelerate_configuration={"accelerationStatus": "Enabled"})
     Validations.of(accelerated).acknowledge(
@@ -61,19 +61,19 @@ def _violations(report: dict[str, Any], rule_id: str) -> list[dict[str, Any]]:
 def test_findings_name_rule_construct_location_why_and_fix(report: dict[str, Any]) -> None:
     [violation] = [
         v
-        for v in _violations(report, "EU-ENC-020")
+        for v in _violations(report, "EU-ENC-040")
         if v["violatingConstructs"][0]["constructPath"] == "Data/PlainBucket"
     ]
     assert violation["severity"] == "error"
-    assert violation["ruleMetadata"]["location"].startswith("Properties")
-    assert "S3" in violation["description"] and violation["suggestedFix"]
+    assert violation["ruleMetadata"]["location"] == "(resource)"  # the TLS-only policy is missing: no property
+    assert "bucket" in violation["description"] and violation["suggestedFix"]
 
 
 def test_acknowledged_errors_are_listed_with_their_reason(report: dict[str, Any]) -> None:
-    [acknowledged] = [v for v in report["suppressedViolations"] if v["ruleName"] == "EU-ENC-020"]
+    [acknowledged] = [v for v in report["suppressedViolations"] if v["ruleName"] == "EU-ENC-040"]
     assert acknowledged["reason"] == "A test bucket that a reviewer accepted as it is."
     assert acknowledged["acknowledgedAt"] == "Data/AcknowledgedBucket"
-    paths = {v["violatingConstructs"][0]["constructPath"] for v in _violations(report, "EU-ENC-020")}
+    paths = {v["violatingConstructs"][0]["constructPath"] for v in _violations(report, "EU-ENC-040")}
     assert "Data/AcknowledgedBucket" not in paths
 
 
@@ -138,8 +138,7 @@ def all_bad_fixtures_cli(tmp_path_factory: pytest.TempPathFactory) -> subprocess
 
 def _fixture_rule_ids() -> list[str]:
     """Rules whose bad fixture the app includes (fixtures that need their own settings are left out)."""
-    ids = {path.name.split(".")[0] for path in (FIXTURES / "bad").glob("*.yaml") if "settings:" not in path.read_text()}
-    return sorted(ids)
+    return sorted({path.name.split(".")[0] for path in included_fixtures()})
 
 
 @pytest.mark.parametrize("rule_id", _fixture_rule_ids())
@@ -173,11 +172,11 @@ def test_python_app_lists_acknowledged_findings_with_their_reasons(tmp_path: Pat
         "app = App()\n"
         "stack = Stack(app, 'S', env=Environment(account='123456789012', region='eu-west-1'))\n"
         "bucket = s3.CfnBucket(stack, 'Bucket')\n"
-        "ack = Acknowledgment(id='EU-Residency::EU-ENC-020', reason='Checked by a person.')\n"
+        "ack = Acknowledgment(id='EU-Residency::EU-ENC-040', reason='Checked by a person.')\n"
         "Validations.of(bucket).acknowledge(ack)\n"
         "apply_guardrails(app)\n"
         "sys.exit(synthesize_or_report(app))\n"
     )
     result = _run([sys.executable, str(app)], outdir=tmp_path / "out")
     assert result.returncode == 1
-    assert "ACKNOWLEDGED EU-ENC-020 at S/Bucket: Checked by a person." in result.stderr
+    assert "ACKNOWLEDGED EU-ENC-040 at S/Bucket: Checked by a person." in result.stderr

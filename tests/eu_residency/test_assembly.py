@@ -195,7 +195,7 @@ OPEN_AND_ACKNOWLEDGED = {
             "pluginName": "EU-Residency",
             "violations": [
                 {
-                    "ruleName": "EU-ENC-020",
+                    "ruleName": "EU-KEY-001",
                     "description": "the bucket is not encrypted with a customer-managed key",
                     "severity": "error",
                     "suggestedFix": "Set KMSMasterKeyID.",
@@ -238,7 +238,7 @@ def test_open_and_acknowledged_findings_of_every_plugin_one_per_construct(tmp_pa
         ),
         ValidationFinding(
             "EU-Residency",
-            "EU-ENC-020",
+            "EU-KEY-001",
             "error",
             "the bucket is not encrypted with a customer-managed key",
             "App/A/Resource",
@@ -256,7 +256,7 @@ def test_open_and_acknowledged_findings_of_every_plugin_one_per_construct(tmp_pa
             reason="Alarm names only.",
         ),
     )
-    assert [finding.rule for finding in report.open] == ["AwsSolutions-S1", "AwsSolutions-S1", "EU-ENC-020"]
+    assert [finding.rule for finding in report.open] == ["AwsSolutions-S1", "AwsSolutions-S1", "EU-KEY-001"]
     assert [finding.rule for finding in report.acknowledged] == ["AwsSolutions-SQS3", "EU-ENC-022"]
 
 

@@ -1,6 +1,6 @@
 """AWS Backup: vaults and their key; plans and the vaults their copy actions send recovery points to.
 
-Rules: EU-RES-001, EU-ENC-026 (a vault encrypted with the AWS-managed key aws/backup), EU-RES-012 (a copy
+Rules: EU-RES-001, EU-KEY-010 (a vault encrypted with the AWS-managed key aws/backup), EU-RES-012 (a copy
 action whose destination vault is outside the allowed regions).
 """
 
@@ -23,7 +23,7 @@ def collect(scope: Scope) -> None:
             scope.store(VAULT, name, arn, f"key {key}" if key else "key not shown")
             if not key or not scope.keys.customer_managed(str(key), scope.region):
                 scope.finding(
-                    "EU-ENC-026",
+                    "EU-KEY-010",
                     arn,
                     VAULT,
                     "the vault encrypts recovery points with "

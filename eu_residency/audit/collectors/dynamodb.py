@@ -1,6 +1,6 @@
 """DynamoDB: tables, their encryption and their global-table replicas and witnesses.
 
-Rules: EU-RES-001, EU-RES-011 (a replica or witness outside the allowed regions), EU-ENC-010 (a KMS key,
+Rules: EU-RES-001, EU-RES-011 (a replica or witness outside the allowed regions), EU-KEY-002 (a KMS key,
 not the AWS-owned key DynamoDB uses by default).
 """
 
@@ -28,7 +28,7 @@ def collect(scope: Scope) -> None:
         scope.store(TABLE, name, arn, encryption)
         if not kms:
             scope.finding(
-                "EU-ENC-010",
+                "EU-KEY-002",
                 arn,
                 TABLE,
                 "the table is encrypted only with the AWS-owned key (SSE type KMS is not on), which the account "

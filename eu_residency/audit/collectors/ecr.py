@@ -1,6 +1,6 @@
 """ECR: repositories and their encryption, and the registry's replication.
 
-Rules: EU-RES-001, EU-ENC-028 (images encrypted with a customer-managed KMS key), EU-RES-018 (registry
+Rules: EU-RES-001, EU-KEY-004 (images encrypted with a customer-managed KMS key), EU-RES-018 (registry
 replication to a region outside the allowed set).
 """
 
@@ -26,7 +26,7 @@ def collect(scope: Scope) -> None:
             scope.store(REPOSITORY, name, arn, encryption)
             if not kind.startswith("KMS") or not scope.keys.customer_managed(key, scope.region):
                 scope.finding(
-                    "EU-ENC-028",
+                    "EU-KEY-004",
                     arn,
                     REPOSITORY,
                     f"images are encrypted with {'an AWS-managed key' if kind.startswith('KMS') else kind}, not a "

@@ -1,4 +1,4 @@
-"""CloudWatch Logs: log groups, their retention and their KMS key (EU-RES-001, EU-RET-001, EU-ENC-025)."""
+"""CloudWatch Logs: log groups, their retention and their KMS key (EU-RES-001, EU-RET-001, EU-KEY-010)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def collect(scope: Scope) -> None:
             scope.store(LOG_GROUP, name, arn, f"key {key}" if key else "CloudWatch Logs service key")
             if not key:
                 scope.finding(
-                    "EU-ENC-025",
+                    "EU-KEY-010",
                     arn,
                     LOG_GROUP,
                     "the log group is not encrypted with a customer-managed KMS key (no kmsKeyId)",

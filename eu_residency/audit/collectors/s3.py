@@ -2,7 +2,7 @@
 policy, replication destinations and Transfer Acceleration.
 
 Rules: EU-RES-001 (a bucket outside the allowed regions), EU-RES-010 (replication), EU-RES-033 (Transfer
-Acceleration), EU-ENC-020 (SSE-KMS with a customer-managed key and a Bucket Key; SSE-S3 only for a bucket
+Acceleration), EU-KEY-001 (SSE-KMS with a customer-managed key and a Bucket Key; SSE-S3 only for a bucket
 whose policy admits AWS log delivery), EU-ENC-040 (a bucket policy that denies requests without TLS).
 """
 
@@ -82,7 +82,7 @@ def _bucket(scope: Scope, name: str, region: str, locations: Mapping[str, str]) 
     described, problem = _encryption(scope, region, encryption, policy)
     scope.store(BUCKET, name, arn, described, region=region)
     if problem:
-        scope.finding("EU-ENC-020", arn, BUCKET, problem, region=region)
+        scope.finding("EU-KEY-001", arn, BUCKET, problem, region=region)
     if not _denies_plain_requests(policy, name):
         scope.finding(
             "EU-ENC-040",
@@ -130,7 +130,7 @@ def _as_list(value: Any) -> list[Any]:
 def _encryption(
     scope: Scope, region: str, response: Mapping[str, Any] | None, policy: Mapping[str, Any] | None
 ) -> tuple[str, str | None]:
-    """(what the inventory says, the EU-ENC-020 problem or None)."""
+    """(what the inventory says, the EU-KEY-001 problem or None)."""
     rules = (response or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
     default = rules[0].get("ApplyServerSideEncryptionByDefault", {}) if rules else {}
     algorithm = default.get("SSEAlgorithm")

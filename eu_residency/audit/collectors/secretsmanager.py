@@ -1,7 +1,7 @@
 """Secrets Manager: secrets, their keys and their replicas.
 
 Rules: EU-RES-001, EU-RES-017 (a replica outside the allowed regions; or, for a replica, a primary outside
-them), EU-ENC-027 (the secret or a replica encrypted with the AWS-managed key aws/secretsmanager).
+them), EU-KEY-003 (the secret or a replica encrypted with the AWS-managed key aws/secretsmanager).
 """
 
 from __future__ import annotations
@@ -43,5 +43,5 @@ def collect(scope: Scope) -> None:
         scope.destinations("EU-RES-017", arn, SECRET, "the secret's value is also kept in", copies)
         if problems:
             scope.finding(
-                "EU-ENC-027", arn, SECRET, "; ".join(problems) + ", which an IAM permission alone lets anyone read"
+                "EU-KEY-003", arn, SECRET, "; ".join(problems) + ", which an IAM permission alone lets anyone read"
             )

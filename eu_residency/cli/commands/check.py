@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """0 all compliant, 1 any finding, 2 any input that could not be checked (the others are still reported)."""
     require_known_region(args.region)
-    settings = rule_settings(args.allowed_regions, args.replication_destination, args.eu_endpoint)
+    settings = rule_settings(args.allowed_regions, args.replication_destination, args.eu_endpoint, args.key_control)
     checked = run_check(args.templates, region=args.region, settings=settings)
     emit(CHECK_RENDERERS[args.format](checked), args.output)
     for result in checked.results:

@@ -47,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
             cdk_out,
             out_dir,
             region=args.region,
-            settings=rule_settings(args.allowed_regions, args.replication_destination, args.eu_endpoint),
+            settings=rule_settings(
+                args.allowed_regions, args.replication_destination, args.eu_endpoint, args.key_control
+            ),
             audit=audit,
         )
     except PackWriteError as error:

@@ -1,4 +1,4 @@
-"""Helpers shared by the at-rest encryption rules EU-ENC-002 to EU-ENC-012.
+"""Helpers shared by the at-rest encryption rules EU-ENC-002 to EU-KEY-010.
 
 The generic readers (``values_at``, ``require_true``) live in ``checks``; what is here is particular to
 resources restored from snapshots and sources.

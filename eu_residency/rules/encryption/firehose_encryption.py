@@ -8,7 +8,7 @@ from typing import Any
 from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
 from eu_residency.core.template_view import OneOf, Resource, TemplateView, Unknown
 from eu_residency.core.values import MISSING, descend, get, values_at
-from eu_residency.rules.encryption._customer_keys import key_value_violations, one_verdict
+from eu_residency.rules._kms_keys import key_value_violations, one_verdict
 from eu_residency.rules.predicates import prop_path, unresolved
 
 STREAM_TYPE: PropertyPath = ("DeliveryStreamType",)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView
-from eu_residency.rules.encryption._customer_keys import key_violations
+from eu_residency.rules._kms_keys import key_violations
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:

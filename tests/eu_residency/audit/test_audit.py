@@ -167,20 +167,20 @@ def expected_findings(arns: dict[str, str]) -> set[tuple[str, str, str, str]]:
         ("EU-ENC-022", ZURICH, f"arn:aws:sns:{ZURICH}:{ACCOUNT}:ch-alerts", ERROR),
         # eu-west-2 (London): outside the EU; its SQS queue is not seen (access denied).
         ("EU-RES-001", LONDON, "arn:aws:s3:::uk-exports", FATAL),
-        ("EU-ENC-020", LONDON, "arn:aws:s3:::uk-exports", ERROR),
+        ("EU-KEY-001", LONDON, "arn:aws:s3:::uk-exports", ERROR),
         ("EU-ENC-040", LONDON, "arn:aws:s3:::uk-exports", ERROR),
         ("EU-RES-010", LONDON, "arn:aws:s3:::uk-exports", FATAL),  # to us-replica in us-east-1
         ("EU-RES-001", LONDON, arns["uk-sessions"], FATAL),
-        ("EU-ENC-010", LONDON, arns["uk-sessions"], ERROR),
+        ("EU-KEY-002", LONDON, arns["uk-sessions"], ERROR),
         ("EU-RES-001", LONDON, arns["uk-secret"], FATAL),
         ("EU-RES-017", LONDON, arns["uk-secret"], FATAL),  # replica in us-east-1
-        ("EU-ENC-027", LONDON, arns["uk-secret"], ERROR),
+        ("EU-KEY-003", LONDON, arns["uk-secret"], ERROR),
         ("EU-RES-001", LONDON, f"arn:aws:logs:{LONDON}:{ACCOUNT}:log-group:/uk/app", FATAL),
         ("EU-RET-001", LONDON, f"arn:aws:logs:{LONDON}:{ACCOUNT}:log-group:/uk/app", ERROR),
-        ("EU-ENC-025", LONDON, f"arn:aws:logs:{LONDON}:{ACCOUNT}:log-group:/uk/app", ERROR),
+        ("EU-KEY-010", LONDON, f"arn:aws:logs:{LONDON}:{ACCOUNT}:log-group:/uk/app", ERROR),
         # us-east-1 (N. Virginia).
         ("EU-RES-001", VIRGINIA, "arn:aws:s3:::us-replica", FATAL),
-        ("EU-ENC-020", VIRGINIA, "arn:aws:s3:::us-replica", ERROR),
+        ("EU-KEY-001", VIRGINIA, "arn:aws:s3:::us-replica", ERROR),
         ("EU-ENC-040", VIRGINIA, "arn:aws:s3:::us-replica", ERROR),
         ("EU-RES-001", VIRGINIA, f"arn:aws:sqs:{VIRGINIA}:{ACCOUNT}:us-jobs", FATAL),
         ("EU-ENC-021", VIRGINIA, f"arn:aws:sqs:{VIRGINIA}:{ACCOUNT}:us-jobs", ERROR),
@@ -191,16 +191,16 @@ def expected_findings(arns: dict[str, str]) -> set[tuple[str, str, str, str]]:
         ("EU-ENC-011", VIRGINIA, f"arn:aws:es:{VIRGINIA}:{ACCOUNT}:domain/us-search", ERROR),
         ("EU-ENC-047", VIRGINIA, f"arn:aws:es:{VIRGINIA}:{ACCOUNT}:domain/us-search", ERROR),
         ("EU-RES-001", VIRGINIA, f"arn:aws:ecr:{VIRGINIA}:{ACCOUNT}:repository/us-images", FATAL),
-        ("EU-ENC-028", VIRGINIA, f"arn:aws:ecr:{VIRGINIA}:{ACCOUNT}:repository/us-images", ERROR),
+        ("EU-KEY-004", VIRGINIA, f"arn:aws:ecr:{VIRGINIA}:{ACCOUNT}:repository/us-images", ERROR),
         ("EU-RES-001", VIRGINIA, f"arn:aws:backup:{VIRGINIA}:{ACCOUNT}:backup-vault:us-vault", FATAL),
-        ("EU-ENC-026", VIRGINIA, f"arn:aws:backup:{VIRGINIA}:{ACCOUNT}:backup-vault:us-vault", ERROR),
+        ("EU-KEY-010", VIRGINIA, f"arn:aws:backup:{VIRGINIA}:{ACCOUNT}:backup-vault:us-vault", ERROR),
         # The multi-Region key's replica: outside, and multi-Region (its primary is in an allowed region).
         ("EU-RES-001", VIRGINIA, arns["multi-region-replica"], FATAL),
         ("EU-RES-020", VIRGINIA, arns["multi-region-replica"], ERROR),
         # The secret's replica: outside, a copy of a primary outside, with the AWS-managed key.
         ("EU-RES-001", VIRGINIA, arns["uk-secret-replica"], FATAL),
         ("EU-RES-017", VIRGINIA, arns["uk-secret-replica"], FATAL),
-        ("EU-ENC-027", VIRGINIA, arns["uk-secret-replica"], ERROR),
+        ("EU-KEY-003", VIRGINIA, arns["uk-secret-replica"], ERROR),
         # Edge services exist at all.
         ("EU-RES-030", "global", arns["distribution"], FATAL),
         ("EU-RES-031", "global", ACCELERATOR, FATAL),

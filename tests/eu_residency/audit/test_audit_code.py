@@ -19,7 +19,7 @@ from eu_residency.rules.registry import RULES_BY_ID
 
 PACKAGE = Path(__file__).resolve().parents[3] / "eu_residency" / "audit"
 SERVICES = sorted({str(module.SERVICE) for module in (*REGIONAL, *GLOBAL)} | {"ec2", "sts"})
-RULE_ID = re.compile(r"\bEU-(?:RES|ENC|RET)-\d{3}\b")
+RULE_ID = re.compile(r"\bEU-(?:RES|ENC|KEY|RET)-\d{3}\b")
 
 
 def _sources() -> dict[Path, ast.Module]:

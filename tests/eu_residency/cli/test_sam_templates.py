@@ -57,6 +57,10 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
     assert attempts == [], f"the check tried to reach out: {attempts}"
 
 
+# The table findings these tests read are EU-KEY-002's: a SimpleTable is always encrypted, with an AWS-owned key.
+KEY_CONTROL = ("--key-control", "customer-managed")
+
+
 def check(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, dict[str, Any], str]:
     code = main(["check", "--format", "json", *(str(arg) for arg in argv)])
     captured = capsys.readouterr()
@@ -119,11 +123,11 @@ def test_globals_endpoint_configuration_applies_to_the_implicit_and_the_explicit
     ]
 
 
-def test_a_simple_table_without_sse_deploys_a_table_without_a_kms_key(capsys: pytest.CaptureFixture[str]) -> None:
-    code, document, _ = check(capsys, SAM / "simple_table.yaml")
+def test_a_simple_table_without_sse_deploys_a_table_without_a_customer_key(capsys: pytest.CaptureFixture[str]) -> None:
+    code, document, _ = check(capsys, SAM / "simple_table.yaml", *KEY_CONTROL)
     assert code == 1
     [finding] = findings(document, "simple_table.yaml")
-    assert (finding["rule_id"], finding["logical_id"]) == ("EU-ENC-010", "FailSessions")
+    assert (finding["rule_id"], finding["logical_id"]) == ("EU-KEY-002", "FailSessions")
     assert finding["resource_type"] == "AWS::Serverless::SimpleTable"
     assert "the AWS::DynamoDB::Table SAM creates for FailSessions)" in finding["message"]
 
@@ -163,14 +167,14 @@ def test_plain_resources_beside_sam_ones_keep_their_own_id_and_line(capsys: pyte
 def test_the_sam_resources_metadata_acknowledges_findings_on_what_it_generates(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, document, _ = check(capsys, SAM / "acknowledged_table.yaml")
+    code, document, _ = check(capsys, SAM / "acknowledged_table.yaml", *KEY_CONTROL)
     assert code == 0
     [finding] = findings(document, "acknowledged_table.yaml")
     assert finding["acknowledged"] and finding["logical_id"] == "PassAcknowledgedCache"
 
 
 def test_a_template_sam_refuses_is_one_line_and_exit_two(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["check", str(SAM / "syntax_error.yaml"), str(SAM / "simple_table.yaml")])
+    code = main(["check", str(SAM / "syntax_error.yaml"), str(SAM / "simple_table.yaml"), *KEY_CONTROL])
     captured = capsys.readouterr()
     assert code == 2
     [line] = [text for text in captured.err.splitlines() if "syntax_error.yaml" in text]
@@ -179,7 +183,7 @@ def test_a_template_sam_refuses_is_one_line_and_exit_two(capsys: pytest.CaptureF
         "Event with id [Greet] is invalid. Property 'Path' is required."
     )
     assert "Traceback" not in captured.err
-    assert "EU-ENC-010" in captured.out  # the other template is still checked
+    assert "EU-KEY-002" in captured.out  # the other template is still checked
 
 
 def test_a_sam_child_of_a_local_application_is_translated_and_a_sar_application_is_not_fetched(

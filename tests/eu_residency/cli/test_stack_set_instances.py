@@ -52,7 +52,7 @@ def test_a_finding_in_the_body_is_acknowledged_in_the_stack_sets_metadata(tmp_pa
     template = _template(["eu-west-1", "eu-central-1"])
     reason = "The instances hold only public release notes."
     template["Resources"]["Instances"]["Metadata"] = {
-        "eu-residency": {"acknowledgements": [{"id": "EU-ENC-020", "reason": reason}]}
+        "eu-residency": {"acknowledgements": [{"id": "EU-ENC-040", "reason": reason}]}
     }
     path = tmp_path / "stack-sets.json"
     path.write_text(json.dumps(template), encoding="utf-8")
@@ -62,5 +62,5 @@ def test_a_finding_in_the_body_is_acknowledged_in_the_stack_sets_metadata(tmp_pa
     for result in instances:
         assert [
             (item.finding.rule_id, item.acknowledgement and item.acknowledgement.reason) for item in result.acknowledged
-        ] == [("EU-ENC-020", reason)]
-        assert "EU-ENC-020" not in {item.finding.rule_id for item in result.open_findings}
+        ] == [("EU-ENC-040", reason)]
+        assert "EU-ENC-040" not in {item.finding.rule_id for item in result.open_findings}

@@ -77,7 +77,7 @@ def audit() -> AuditReport:
         regions=("eu-west-1",),
         allowed_regions=EU_REGIONS,
         inventory=(InventoryItem("eu-west-1", "s3", "AWS::S3::Bucket", HOSTILE, arn, f"none {HOSTILE}"),),
-        findings=(AuditFinding("EU-ENC-020", Severity.ERROR, "eu-west-1", arn, "AWS::S3::Bucket", HOSTILE),),
+        findings=(AuditFinding("EU-KEY-001", Severity.ERROR, "eu-west-1", arn, "AWS::S3::Bucket", HOSTILE),),
         coverage=(
             Coverage("eu-west-1", "s3", AUDITED),
             Coverage("eu-west-1", "sqs", NOT_AUDITED, ACK_REASON),

@@ -544,7 +544,7 @@ def test_the_pack_is_written_when_findings_stopped_synthesis(tmp_path: Path) -> 
     assert {finding["rule"] for finding in document["cdk_validation"]["findings"]} >= {
         "AwsSolutions-S1",
         "AwsSolutions-S10",
-        "EU-ENC-020",
+        "EU-KEY-001",
         "EU-ENC-040",
     }
     assert pack.run.exit_code == 1

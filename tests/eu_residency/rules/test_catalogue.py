@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import inspect
-import re
 import subprocess
 import sys
 
 import pytest
 
-from eu_residency.core.rule_model import Family, Rule, Severity
+from eu_residency.core.rule_model import RULE_ID, Family, Rule, Severity
 from eu_residency.rules import catalogue
 from eu_residency.rules.registry import RULES
 from tests.conftest import REPO
 from tests.eu_residency.rules.harness import fixtures, run_rule
 
-RULE_ID = re.compile(r"^EU-(RES|ENC|RET)-\d{3}$")
 # Rules whose violation is the resource (or stack) itself: there is no value to leave unresolved.
 NOTHING_TO_RESOLVE = {
     "EU-RES-030": "a CloudFront distribution is the violation, whatever its properties",
@@ -57,7 +55,7 @@ def test_each_rule_lives_in_a_module_of_its_own_named_for_it(rule: Rule) -> None
     assert module.__doc__.startswith(f"{rule.id}: "), module.__name__
     assert (
         module.__name__.split(".")[-2]
-        == {"EU-RES": "residency", "EU-ENC": "encryption", "EU-RET": "retention"}[rule.family.value]
+        == {"EU-RES": "residency", "EU-ENC": "encryption", "EU-KEY": "keys", "EU-RET": "retention"}[rule.family.value]
     )
     owners = [other.id for other in RULES if inspect.getmodule(other.check_resource or other.check_template) is module]
     assert owners == [rule.id]

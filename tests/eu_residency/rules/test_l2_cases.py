@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from aws_cdk import App, Duration, Environment, SecretValue, Size, Stack, Token
+from aws_cdk import App, Duration, Environment, SecretValue, Size, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_certificatemanager as acm
@@ -37,22 +35,23 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 
-from eu_residency.core.rule_model import Finding
-from eu_residency.core.settings import RuleSettings
-from eu_residency.rules.engine import TemplateInput, check_templates
 from eu_residency.rules.registry import RULES
-from stacks.context import CLI_DEFAULT_CONTEXT
-from tests.eu_residency.rules import test_l2_at_rest_part2 as part2
+from tests.eu_residency.rules import (
+    test_l2_at_rest_part1,
+    test_l2_at_rest_part2,
+    test_l2_in_transit,
+    test_l2_residency_vectors,
+)
+from tests.eu_residency.rules.l2_harness import ACCOUNT, REGION, Cases, L2Run, assert_case, l2_app, run_cases
 
-ACCOUNT = "123456789012"
-REGION = "eu-west-1"
+# The files of L2 cases beside this one: the every-rule test below counts their cases too.
+PARTS = (test_l2_at_rest_part1, test_l2_at_rest_part2, test_l2_in_transit, test_l2_residency_vectors)
+
 EU_CERTIFICATE = f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555"
 US_CERTIFICATE = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555"
 
-# rule id -> (the Fail* constructs it must report, the Pass* constructs it must not); a construct is a top-level
-# child of a stack (a finding on the template itself, EU-RES-001's, is the stack's). A Fail construct of one rule
-# appears under another only where that rule rightly reports it too.
-CASES: dict[str, tuple[set[str], set[str]]] = {
+# The cases (l2_harness says how a finding is named).
+CASES: Cases = {
     "EU-RES-001": ({"Agnostic"}, {"L2Cases"}),
     # A bucket of another app, named by from_bucket_name: its region cannot be shown (an error, not fatal).
     "EU-RES-010": ({"FailReplicatedOutsideAppBucket"}, {"PassReplicatedBucket"}),
@@ -95,27 +94,69 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
         {"PassRootVolumeInstance", "PassRootVolumeLaunchTemplate"},
     ),
     "EU-ENC-009": ({"FailUnencryptedFileSystem"}, {"PassEncryptedFileSystem"}),
-    "EU-ENC-010": ({"FailDefaultTable", "FailDefaultTableV2"}, {"PassKmsTable", "PassEuReplicaTable"}),
+    # The replica tables use the AWS-managed key: EU-RES-011's Pass is EU-KEY-002's Fail.
+    "EU-KEY-002": (
+        {"FailDefaultTable", "FailDefaultTableV2", "FailUsReplicaTable", "PassEuReplicaTable"},
+        {"PassKmsTable"},
+    ),
     "EU-ENC-011": ({"FailDefaultDomain", "FailUnencryptedDomain"}, {"PassSecureDomain"}),
     # FailPlainBucket is s3.Bucket() as it comes: no encryption configuration and no TLS-only policy.
-    "EU-ENC-020": (
-        {"FailPlainBucket", "FailSseS3Bucket", "FailAwsManagedKeyBucket", "FailNoBucketKeyBucket"},
-        {"PassKmsBucket", "PassAlbLogBucket", "PassAccessLogBucket"},
+    "EU-KEY-001": (
+        {"FailPlainBucket", "FailSseS3Bucket", "FailAwsManagedKeyBucket"},
+        {"PassKmsBucket", "PassNoBucketKeyBucket", "PassAlbLogBucket", "PassAccessLogBucket"},
     ),
     "EU-ENC-021": ({"FailUnencryptedQueue"}, {"PassDefaultQueue", "PassKmsQueue"}),
     "EU-ENC-022": ({"FailPlainTopic"}, {"PassKmsTopic", "PassQueueSubscribedTopic"}),
     "EU-ENC-023": ({"FailUnencryptedStream"}, {"PassDefaultStream", "PassKmsStream"}),
     "EU-ENC-024": ({"FailUnencryptedFirehose"}, {"PassEncryptedFirehose"}),
-    "EU-ENC-025": ({"FailUnencryptedLogGroup"}, {"PassEncryptedLogGroup"}),
-    "EU-ENC-026": ({"FailDefaultVault"}, {"PassKmsVault"}),
+    # Every store without a key of the customer's: its own rule's Pass (encrypted with an AWS-managed key) is this
+    # rule's Fail, and so is an unencrypted store (EU-ENC reports it unencrypted, this rule that no key is named).
+    "EU-KEY-010": (
+        {
+            "FailUnencryptedLogGroup",
+            "FailDefaultVault",
+            "FailPlainTopic",
+            "FailUsTopicFunction",
+            "PassEuTopicFunction",
+            "FailUnencryptedQueue",
+            "PassDefaultQueue",
+            "FailUnencryptedStream",
+            "PassDefaultStream",
+            "FailUnencryptedFirehose",
+            "FailUnencryptedDb",
+            "PassEncryptedDb",
+            "FailForceSslOffDb",
+            "PassForceSslDb",
+            "FailDefaultMysqlDb",
+            "PassSecureTransportMysqlDb",
+            "FailDefaultAuroraMysqlCluster",
+            "PassTlsAuroraCluster",
+            "FailUsReplicaCluster",
+            "PassEuReplicaCluster",
+            "FailUnencryptedDocDb",
+            "PassDocDb",
+            "FailUnencryptedVolume",
+            "PassEncryptedVolume",
+            "FailUnencryptedFileSystem",
+            "PassEncryptedFileSystem",
+            "FailUsReplicatedFileSystem",
+            "PassEuReplicatedFileSystem",
+            "FailDefaultDomain",
+            "FailUnencryptedDomain",
+            "FailTls10Domain",
+            "PassSecureDomain",
+        },
+        # PassReadReplicaDb: a read replica in its source's region takes its source's key.
+        {"PassEncryptedLogGroup", "PassKmsVault", "PassKmsQueue", "PassKmsTopic", "PassKmsStream", "PassReadReplicaDb"},
+    ),
     # A read replica DatabaseCluster refuses credentials yet still generates and attaches a master secret under
     # aws/secretsmanager: the L2 gives both replica clusters a secret this rule rightly reports.
-    "EU-ENC-027": (
+    "EU-KEY-003": (
         {"FailPlainSecret", "FailAwsKeyReplicaSecret", "FailUsReplicaCluster", "PassEuReplicaCluster"},
         {"PassKmsSecret", "PassEuReplicaSecret", "PassEncryptedDb", "PassDocDb"},
     ),
-    "EU-ENC-028": ({"FailPlainRepository", "FailAwsManagedKeyRepository"}, {"PassKmsRepository"}),
-    "EU-ENC-029": ({"FailUnrotatedKey"}, {"PassRotatedKey", "PassAsymmetricKey"}),
+    "EU-KEY-004": ({"FailPlainRepository", "FailAwsManagedKeyRepository"}, {"PassKmsRepository"}),
+    "EU-KEY-020": ({"FailUnrotatedKey"}, {"PassRotatedKey", "PassAsymmetricKey"}),
     "EU-ENC-040": ({"FailPlainBucket", "FailNoTlsPolicyBucket"}, {"PassKmsBucket", "PassAlbLogBucket"}),
     "EU-ENC-041": (
         {"FailHttpAlb", "FailHttpRuleForwardAlb", "FailTcpNlb"},
@@ -148,6 +189,7 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
 
 # rule id -> why no construct of aws-cdk-lib above L1 can express the case.
 NO_L2: dict[str, str] = {
+    "EU-KEY-021": "aws_kms.Key has no origin prop: imported key material is the L1 CfnKey(origin='EXTERNAL') only",
     "EU-RES-002": "CDK's NestedStack puts its template in the assembly; a remote TemplateURL is an L1 case",
     "EU-RES-003": "aws-cdk-lib has no StackSet L2: StackSets are the L1 CfnStackSet only",
     "EU-RES-014": "DatabaseCluster has no global-database prop; AWS::RDS::GlobalCluster is L1 only (CfnGlobalCluster)",
@@ -161,7 +203,6 @@ NO_L2: dict[str, str] = {
     "EU-ENC-004": "aws-cdk-lib has no Redshift L2 (only @aws-cdk/aws-redshift-alpha)",
     "EU-ENC-005": "aws-cdk-lib has no ElastiCache L2 (only @aws-cdk/aws-elasticache-alpha)",
     "EU-ENC-006": "aws-cdk-lib has no ElastiCache L2 (only @aws-cdk/aws-elasticache-alpha)",
-    "EU-ENC-012": "aws-cdk-lib has no MSK L2 (only @aws-cdk/aws-msk-alpha)",
     "EU-ENC-044": "aws-cdk-lib has no ElastiCache L2 (only @aws-cdk/aws-elasticache-alpha)",
     "EU-ENC-048": "aws-cdk-lib has no MSK L2 (only @aws-cdk/aws-msk-alpha)",
 }
@@ -202,7 +243,7 @@ def _buckets(shared: Shared) -> None:
         encryption_key=None,
         bucket_key_enabled=None,
     )
-    shared.bucket("FailNoBucketKeyBucket", bucket_key_enabled=None)
+    shared.bucket("PassNoBucketKeyBucket", bucket_key_enabled=None)  # a Bucket Key saves cost; no finding
     access_logs = shared.bucket(
         "PassAccessLogBucket", encryption=s3.BucketEncryption.S3_MANAGED, encryption_key=None, bucket_key_enabled=None
     )
@@ -499,7 +540,7 @@ def _load_balancers(shared: Shared) -> None:
     log_bucket = shared.bucket(
         "PassAlbLogBucket", encryption=s3.BucketEncryption.S3_MANAGED, encryption_key=None, bucket_key_enabled=None
     )
-    passing.log_access_logs(log_bucket)  # ALB access logs go only to SSE-S3 buckets: EU-ENC-020 allows it
+    passing.log_access_logs(log_bucket)  # ALB access logs go only to SSE-S3 buckets: EU-KEY-001 allows it
     https(alb("FailOldTlsPolicyAlb"), EU_CERTIFICATE, elbv2.SslPolicy.TLS13_10)
     https(alb("FailDefaultTlsPolicyAlb"), EU_CERTIFICATE, None)  # no ssl_policy: the L2 emits no SslPolicy
     us_certificate = acm.Certificate.from_certificate_arn(stack, "UsCertificate", US_CERTIFICATE)
@@ -642,9 +683,7 @@ def _domains_and_edges(shared: Shared) -> None:
 
 
 def _build() -> tuple[App, list[Stack]]:
-    # The context the CDK CLI gives every synth (construct paths in metadata); no feature flags: L2 defaults. CDK's
-    # own template validation is off: it reports nothing the rules read, and takes most of the synth's time.
-    app = App(context=dict(CLI_DEFAULT_CONTEXT), builtin_cloud_formation_validation=False)
+    app = l2_app()
     stack = Stack(app, "L2Cases", env=Environment(account=ACCOUNT, region=REGION))
     agnostic = Stack(app, "Agnostic")
     shared = Shared(stack)
@@ -663,53 +702,20 @@ def _build() -> tuple[App, list[Stack]]:
     return app, [stack, agnostic]
 
 
-@dataclass(frozen=True)
-class L2Run:
-    reported: Mapping[str, set[str]]  # rule id -> the Pass*/Fail* constructs (and stacks) it reports
-    built: set[str]  # the stacks and the top-level constructs of each
-
-
-def _top_id(finding: Finding, stack_id: str) -> str:
-    """The second segment of the finding's construct path; a finding on the template itself is the stack's."""
-    return finding.construct_path.split("/")[1] if finding.construct_path else stack_id
-
-
 @pytest.fixture(scope="module")
 def l2_run() -> L2Run:
     app, stacks = _build()
-    assembly = app.synth()
-    inputs = [
-        TemplateInput(
-            name=stack.node.id,
-            template=assembly.get_stack_by_name(stack.stack_name).template,
-            region=None if Token.is_unresolved(stack.region) else stack.region,
-            account=ACCOUNT,
-        )
-        for stack in stacks
-    ]
-    stack_ids = {stack.node.id for stack in stacks}
-    reported: dict[str, set[str]] = {}
-    for stack_id, findings in check_templates(inputs, RuleSettings()).items():
-        for finding in findings:
-            top = _top_id(finding, stack_id)
-            if top.startswith(("Pass", "Fail")) or top in stack_ids:
-                reported.setdefault(finding.rule_id, set()).add(top)
-    built = stack_ids | {child.node.id for stack in stacks for child in stack.node.children}
-    return L2Run(reported=reported, built=built)
+    return run_cases(app, stacks, CASES)
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_l2_case_breaks_exactly_its_rule(rule_id: str, l2_run: L2Run) -> None:
-    fails, passes = CASES[rule_id]
-    assert not (fails | passes) - l2_run.built, "a case names a construct the app does not build"
-    reported = l2_run.reported.get(rule_id, set())
-    assert not reported & passes, f"{rule_id} reports compliant constructs"
-    assert reported == fails, f"{rule_id}: missed {sorted(fails - reported)}, also reported {sorted(reported - fails)}"
+    assert_case(rule_id, CASES, l2_run)
 
 
 def test_every_rule_has_an_l2_case_or_a_reason_why_not() -> None:
     rule_ids = {rule.id for rule in RULES}
-    cases = set(CASES) | set(part2.CASES)
-    reasons = set(NO_L2) | set(part2.NO_L2)
+    cases = set(CASES).union(*(part.CASES for part in PARTS))
+    reasons = set(NO_L2).union(*(part.NO_L2 for part in PARTS))
     assert not cases & reasons, "a rule both has an L2 case and a reason it has none"
     assert cases | reasons == rule_ids, f"unaccounted rules: {sorted(rule_ids - cases - reasons)}"

@@ -10,8 +10,8 @@ import pytest
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.template_view import TemplateView
 from eu_residency.rules import predicates
-from eu_residency.rules.encryption import _s3
-from eu_residency.rules.encryption._s3 import sse_s3_log_sources
+from eu_residency.rules.keys import _log_buckets as _s3
+from eu_residency.rules.keys._log_buckets import sse_s3_log_sources
 from eu_residency.rules.residency._replication import local_bucket_names
 
 

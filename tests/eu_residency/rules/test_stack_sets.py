@@ -18,7 +18,7 @@ from eu_residency.rules.registry import RULES_BY_ID
 from eu_residency.template_loader.stack_set_instances import UNDECIDED_REGION
 
 RULE = RULES_BY_ID["EU-RES-003"]
-UNENCRYPTED_BUCKET_BODY = json.dumps({"Resources": {"Attachments": {"Type": "AWS::S3::Bucket"}}})
+UNENCRYPTED_TOPIC_BODY = json.dumps({"Resources": {"Attachments": {"Type": "AWS::SNS::Topic"}}})
 COMPLIANT_BODY = json.dumps({"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}})
 
 
@@ -108,15 +108,15 @@ def test_a_template_url_is_not_checked_and_fails_closed(tmp_path: Path) -> None:
 
 
 def test_an_inline_body_is_checked_in_each_region_with_a_finding_per_instance(tmp_path: Path) -> None:
-    document = template(stack_set(["eu-west-1", "eu-central-1"], TemplateBody=UNENCRYPTED_BUCKET_BODY))
+    document = template(stack_set(["eu-west-1", "eu-central-1"], TemplateBody=UNENCRYPTED_TOPIC_BODY))
     run = checked(tmp_path, document)
     assert own(run) == []
     instances = run.results[1:]
     assert [result.region for result in instances] == ["eu-west-1", "eu-central-1"]
     for result in instances:
-        encryption = [item for item in result.findings if item.finding.rule_id == "EU-ENC-020"]
+        encryption = [item for item in result.findings if item.finding.rule_id == "EU-ENC-022"]
         assert [item.finding.logical_id for item in encryption] == ["Attachments"]
-        assert encryption[0].line == 1  # the StackSet's own line in the file: the bucket is inside it
+        assert encryption[0].line == 1  # the StackSet's own line in the file: the topic is inside it
     assert run.exit_code == 1
 
 

@@ -1,0 +1,283 @@
+"""EU-KEY-010: stores of user data name a customer-managed KMS key.
+
+One table, ``STORE_KEYS``: for each resource type, where its KMS key is named, what the service uses when
+none is, and the CDK prop that sets it. Stores with more to judge than one key property have rules of their
+own (S3 EU-KEY-001, DynamoDB EU-KEY-002, Secrets Manager EU-KEY-003, ECR EU-KEY-004).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, descend, get, values_at
+from eu_residency.rules._kms_keys import key_value_violations
+from eu_residency.rules.predicates import dotted
+
+EACH = "*"  # in a key path: every element of a list
+Applies = Callable[[Resource, TemplateView], bool]
+
+
+@dataclass(frozen=True)
+class StoreKey:
+    """Where a resource type names the KMS key of the data it stores."""
+
+    path: PropertyPath  # under Properties; ``EACH`` for every element of a list
+    default: str  # what the service does when no key is named: a clause that is true in every case
+    cdk: str  # the CDK prop that names the key
+    # Whether the key property applies to this resource (None: always).
+    applies: Applies | None = None
+
+
+def _given(*path: str | int) -> Applies:
+    """The key matters only where the property at ``path`` may be given (Lambda's environment variables)."""
+    return lambda resource, view: any(value is not MISSING for value in values_at(view, resource.properties, path))
+
+
+def _not_given(*names: str) -> Applies:
+    """The key is named elsewhere where one of the properties ``names`` is given (an Aurora instance: its cluster's
+    key; a read replica: its source's)."""
+    return lambda resource, view: all(
+        value is MISSING for name in names for value in values_at(view, resource.properties, (name,))
+    )
+
+
+def _one_of(path: PropertyPath, accepted: frozenset[str], absent: str | None) -> Applies:
+    """The key matters only where the property at ``path`` (``absent`` when not given) is one of ``accepted``."""
+
+    def applies(resource: Resource, view: TemplateView) -> bool:
+        values = [absent if value is MISSING else value for value in values_at(view, resource.properties, path)]
+        return any(isinstance(value, Unknown) or value in accepted for value in values)
+
+    return applies
+
+
+AWS_MANAGED = "encrypted data is under the AWS-managed key {alias}, whose key policy the account cannot change"
+SERVICE_OWNED = "the data is encrypted with a key {service} owns, which no key policy of the account controls"
+UNENCRYPTED = "the data is not encrypted at rest at all"
+
+STORE_KEYS: Mapping[str, tuple[StoreKey, ...]] = {
+    "AWS::Logs::LogGroup": (
+        StoreKey(("KmsKeyId",), SERVICE_OWNED.format(service="CloudWatch Logs"), "aws_logs.LogGroup(encryption_key=)"),
+    ),
+    "AWS::Backup::BackupVault": (
+        StoreKey(
+            ("EncryptionKeyArn",),
+            AWS_MANAGED.format(alias="aws/backup"),
+            "aws_backup.BackupVault(encryption_key=)",
+        ),
+    ),
+    "AWS::MSK::Cluster": (
+        StoreKey(
+            ("EncryptionInfo", "EncryptionAtRest", "DataVolumeKMSKeyId"),
+            AWS_MANAGED.format(alias="aws/kafka"),
+            "aws_msk_alpha.Cluster(ebs_storage_info=EbsStorageInfo(encryption_key=))",
+        ),
+    ),
+    "AWS::SQS::Queue": (
+        StoreKey(
+            ("KmsMasterKeyId",),
+            SERVICE_OWNED.format(service="SQS") + " (SSE-SQS), if any",
+            "aws_sqs.Queue(encryption=QueueEncryption.KMS, encryption_master_key=)",
+        ),
+    ),
+    "AWS::SNS::Topic": (StoreKey(("KmsMasterKeyId",), UNENCRYPTED, "aws_sns.Topic(master_key=)"),),
+    "AWS::Kinesis::Stream": (
+        StoreKey(
+            ("StreamEncryption", "KeyId"),
+            UNENCRYPTED,
+            "aws_kinesis.Stream(encryption=StreamEncryption.KMS, encryption_key=)",
+        ),
+    ),
+    "AWS::KinesisFirehose::DeliveryStream": (
+        StoreKey(
+            ("DeliveryStreamEncryptionConfigurationInput", "KeyARN"),
+            "records are encrypted with an AWS-owned key, if at all",
+            "aws_kinesisfirehose.DeliveryStream(encryption=StreamEncryption.customer_managed_key())",
+            _one_of(("DeliveryStreamType",), frozenset({"DirectPut"}), "DirectPut"),
+        ),
+    ),
+    "AWS::RDS::DBInstance": (
+        StoreKey(
+            ("KmsKeyId",),
+            AWS_MANAGED.format(alias="aws/rds"),
+            "aws_rds.DatabaseInstance(storage_encryption_key=)",
+            _not_given("DBClusterIdentifier", "SourceDBInstanceIdentifier"),
+        ),
+    ),
+    "AWS::RDS::DBCluster": (
+        StoreKey(
+            ("KmsKeyId",),
+            AWS_MANAGED.format(alias="aws/rds"),
+            "aws_rds.DatabaseCluster(storage_encryption_key=)",
+        ),
+    ),
+    "AWS::DocDB::DBCluster": (
+        StoreKey(
+            ("KmsKeyId",),
+            AWS_MANAGED.format(alias="aws/rds"),
+            "aws_docdb.DatabaseCluster(kms_key=)",
+        ),
+    ),
+    "AWS::Neptune::DBCluster": (
+        StoreKey(
+            ("KmsKeyId",),
+            AWS_MANAGED.format(alias="aws/rds"),
+            "aws_neptune_alpha.DatabaseCluster(kms_key=)",
+        ),
+    ),
+    "AWS::Redshift::Cluster": (StoreKey(("KmsKeyId",), AWS_MANAGED.format(alias="aws/redshift"), "KmsKeyId"),),
+    "AWS::ElastiCache::ReplicationGroup": (
+        StoreKey(
+            ("KmsKeyId",),
+            SERVICE_OWNED.format(service="ElastiCache"),
+            "CfnReplicationGroup(kms_key_id=)",
+        ),
+    ),
+    "AWS::ElastiCache::ServerlessCache": (
+        StoreKey(("KmsKeyId",), SERVICE_OWNED.format(service="ElastiCache"), "CfnServerlessCache(kms_key_id=)"),
+    ),
+    "AWS::EC2::Volume": (
+        StoreKey(
+            ("KmsKeyId",),
+            "encrypted volumes use the account's default EBS key, aws/ebs unless it was changed",
+            "aws_ec2.Volume(encryption_key=)",
+        ),
+    ),
+    "AWS::EFS::FileSystem": (
+        StoreKey(
+            ("KmsKeyId",),
+            AWS_MANAGED.format(alias="aws/elasticfilesystem"),
+            "aws_efs.FileSystem(kms_key=)",
+        ),
+    ),
+    "AWS::OpenSearchService::Domain": (
+        StoreKey(
+            ("EncryptionAtRestOptions", "KmsKeyId"),
+            AWS_MANAGED.format(alias="aws/es"),
+            "aws_opensearchservice.Domain(encryption_at_rest=EncryptionAtRestOptions(kms_key=))",
+        ),
+    ),
+    "AWS::Elasticsearch::Domain": (
+        StoreKey(
+            ("EncryptionAtRestOptions", "KmsKeyId"),
+            AWS_MANAGED.format(alias="aws/es"),
+            "CfnDomain(encryption_at_rest_options=)",
+        ),
+    ),
+    "AWS::Lambda::Function": (
+        StoreKey(
+            ("KmsKeyArn",),
+            "the environment variables are encrypted with the AWS-managed key aws/lambda, whose key policy the "
+            "account cannot change",
+            "aws_lambda.Function(environment_encryption=)",
+            _given("Environment", "Variables"),
+        ),
+    ),
+    "AWS::CloudTrail::Trail": (
+        StoreKey(
+            ("KMSKeyId",),
+            "the log files are encrypted with SSE-S3, S3's own key, which no key policy of the account controls",
+            "aws_cloudtrail.Trail(encryption_key=)",
+        ),
+    ),
+    "AWS::CloudTrail::EventDataStore": (
+        StoreKey(("KmsKeyId",), SERVICE_OWNED.format(service="CloudTrail"), "CfnEventDataStore(kms_key_id=)"),
+    ),
+    "AWS::StepFunctions::StateMachine": (
+        StoreKey(
+            ("EncryptionConfiguration", "KmsKeyId"),
+            SERVICE_OWNED.format(service="Step Functions"),
+            "aws_stepfunctions.StateMachine(encryption_configuration=CustomerManagedEncryptionConfiguration())",
+        ),
+    ),
+    "AWS::StepFunctions::Activity": (
+        StoreKey(
+            ("EncryptionConfiguration", "KmsKeyId"),
+            SERVICE_OWNED.format(service="Step Functions"),
+            "aws_stepfunctions.Activity(encryption_configuration=CustomerManagedEncryptionConfiguration())",
+        ),
+    ),
+}
+
+
+def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    for store_key in STORE_KEYS.get(resource.type, ()):
+        if store_key.applies is None or store_key.applies(resource, view):
+            yield from _judge(resource, view, store_key)
+
+
+def _judge(resource: Resource, view: TemplateView, store_key: StoreKey) -> Iterator[Violation]:
+    fix = f"Name a customer-managed KMS key in {dotted(store_key.path)} (L2: {store_key.cdk})."
+    for path, values in key_sites(view, resource.properties, store_key.path):
+        for violation in key_value_violations(
+            values,
+            get(resource.properties, path),
+            path,
+            what="the KMS key",
+            missing=f"no customer-managed key is named ({dotted(path)} is not set): {store_key.default}",
+            customer_managed=True,
+        ):
+            yield Violation(violation.path, violation.message, violation.severity, violation.unknown, fix)
+
+
+def key_sites(
+    view: TemplateView, properties: Mapping[str, Any], pattern: PropertyPath
+) -> Iterator[tuple[PropertyPath, list[Any]]]:
+    """Each concrete path ``pattern`` names (``EACH``: every element of a list), with its resolved values."""
+    if EACH not in pattern:
+        yield pattern, values_at(view, properties, pattern)
+        return
+    star = pattern.index(EACH)
+    head, tail = pattern[:star], pattern[star + 1 :]
+    for lists in values_at(view, properties, head):
+        if lists is MISSING:
+            continue
+        if not isinstance(lists, list):
+            reason = lists if isinstance(lists, Unknown) else Unknown(f"a {type(lists).__name__}, not a list")
+            yield head, [reason]
+            continue
+        for index, item in enumerate(lists):
+            yield from _item_sites((*head, index), item, tail)
+
+
+def _item_sites(path: PropertyPath, item: Any, tail: PropertyPath) -> Iterator[tuple[PropertyPath, list[Any]]]:
+    if EACH not in tail:
+        yield (*path, *tail), descend(item, tail)
+        return
+    star = tail.index(EACH)
+    for lists in descend(item, tail[:star]):
+        if isinstance(lists, list):
+            for index, element in enumerate(lists):
+                yield from _item_sites((*path, *tail[:star], index), element, tail[star + 1 :])
+        elif lists is not MISSING:
+            yield (*path, *tail[:star]), [lists if isinstance(lists, Unknown) else Unknown("not a list")]
+
+
+def _judged() -> str:
+    return "; ".join(
+        f"{resource_type} {', '.join(dotted(key.path) for key in keys)}" for resource_type, keys in STORE_KEYS.items()
+    )
+
+
+RULE = Rule(
+    id="EU-KEY-010",
+    title="Stores of user data name a customer-managed KMS key",
+    explanation=(
+        "Logs, queues, topics, streams, databases, file systems, backups, functions' environments, trails "
+        "and workflows hold user data. Named with a customer-managed KMS key, reading that data also needs "
+        "the key, whose policy the account can restrict to the services that use it, audit in CloudTrail "
+        "and revoke; an AWS-owned or AWS-managed key gives none of that. Whether the data is encrypted at "
+        f"all is for the EU-ENC rules. Judged here: {_judged()}."
+    ),
+    fix="Name a customer-managed KMS key in the store's key property (each finding names the property and "
+    "the CDK prop); constructs_lib's DataKey gives one with a key policy limited to the service.",
+    severity=Severity.ERROR,
+    resource_types=frozenset(STORE_KEYS),
+    check_resource=check,
+)
+
+__all__ = ["EACH", "STORE_KEYS", "StoreKey", "key_sites"]
