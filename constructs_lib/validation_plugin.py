@@ -222,7 +222,8 @@ def _violation(
         message += " (its acknowledgement has no reason, so the finding stays open)"
     return PolicyViolation(
         rule_name=finding.rule_id,
-        description=f"{rule.title}: {message}. {rule.explanation}",
+        # What is wrong here, in one breath; the title and the explanation are the catalogue's and explain's.
+        description=f"{message} (eu-residency explain {rule.id})",
         fix=finding.fix,
         severity=finding.severity.value,
         rule_metadata=metadata,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eu_residency.core.rule_model import Severity
+from eu_residency.core.settings import KeyControl
 from eu_residency.rules.registry import RULES_BY_ID
 
 AUDITED, NOT_AUDITED = "audited", "not audited"
@@ -150,6 +151,8 @@ class AuditReport:
     generated_at: str = ""  # ISO 8601, UTC
     profile: str | None = None
     notes: tuple[str, ...] = field(default=())
+    # The key-control setting the audit ran under: the EU-KEY rules report only with customer-managed.
+    key_control: KeyControl = KeyControl.ANY
 
     @property
     def not_audited(self) -> list[Coverage]:
@@ -199,6 +202,7 @@ class AuditReport:
             "summary": self.summary(),
             "exit_code": self.exit_code,
             "allowed_regions": sorted(self.allowed_regions),
+            "key_control": self.key_control.value,
             "regions": list(self.regions),
             "findings": [finding.as_dict() for finding in self.findings],
             "inventory": [item.as_dict() for item in self.inventory],
@@ -256,6 +260,8 @@ class AuditReport:
                 generated_at=str(document.get("generated_at", "")),
                 profile=None if profile is None else str(profile),
                 notes=tuple(str(note) for note in _list(document, "notes", source, required=False)),
+                # Absent from a report written before the setting existed: it ran as ``any`` does.
+                key_control=KeyControl.parse(document.get("key_control", KeyControl.ANY.value)),
             )
         except (KeyError, TypeError, ValueError) as error:
             if isinstance(error, AuditFileError):

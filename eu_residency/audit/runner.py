@@ -99,4 +99,5 @@ def _report(
         ),
         generated_at=started,
         profile=profile,
+        key_control=settings.key_control,
     )

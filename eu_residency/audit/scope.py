@@ -21,6 +21,7 @@ from eu_residency.core.regions import describe_region
 from eu_residency.core.rule_model import Severity
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.vocabulary import AWS_MANAGED_KEY_ALIAS, CLASSIFICATION_TAG, parse_arn
+from eu_residency.rules.engine import active_rules
 from eu_residency.rules.registry import RULES_BY_ID
 
 T = TypeVar("T")
@@ -176,7 +177,10 @@ class Scope:
         severity: Severity | None = None,
         region: str | None = None,
     ) -> None:
+        """A finding of ``rule_id``, when that rule runs under the settings (an EU-KEY rule only with key control)."""
         rule = RULES_BY_ID[rule_id]
+        if not active_rules(self.settings, (rule,)):
+            return
         self.findings.append(
             AuditFinding(
                 rule_id=rule_id,

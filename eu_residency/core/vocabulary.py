@@ -172,6 +172,50 @@ def parse_arn(text: str | None) -> Arn | None:
     return Arn(**match.groupdict())
 
 
+# -- properties AWS binds to one region ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionBoundProperty:
+    """A property whose value AWS accepts only from one region: the stack's own (``region`` None) or the one
+    region named (CloudFront's certificates, in us-east-1). ``path`` is under Properties; ``*`` stands for
+    every item of a list. ``holds`` names what it refers to, for a message ("certificate")."""
+
+    path: tuple[str, ...]
+    holds: str
+    region: str | None = None
+
+
+CERTIFICATE = "certificate"
+CONTAINER_IMAGE = "container image"
+EDGE_CERTIFICATE_REGION = "us-east-1"
+# ACM certificates are regional: a load balancer or a regional API domain takes one of its own region; CloudFront
+# (and an edge-optimized API domain, which CloudFront serves) one of us-east-1. Lambda runs images of its region.
+REGION_BOUND_PROPERTIES: Mapping[str, tuple[RegionBoundProperty, ...]] = {
+    "AWS::ElasticLoadBalancing::LoadBalancer": (
+        RegionBoundProperty(("Listeners", "*", "SSLCertificateId"), CERTIFICATE),
+    ),
+    "AWS::ElasticLoadBalancingV2::Listener": (
+        RegionBoundProperty(("Certificates", "*", "CertificateArn"), CERTIFICATE),
+    ),
+    "AWS::ElasticLoadBalancingV2::ListenerCertificate": (
+        RegionBoundProperty(("Certificates", "*", "CertificateArn"), CERTIFICATE),
+    ),
+    "AWS::ApiGateway::DomainName": (
+        RegionBoundProperty(("RegionalCertificateArn",), CERTIFICATE),
+        RegionBoundProperty(("CertificateArn",), CERTIFICATE, EDGE_CERTIFICATE_REGION),
+    ),
+    "AWS::ApiGatewayV2::DomainName": (
+        RegionBoundProperty(("DomainNameConfigurations", "*", "CertificateArn"), CERTIFICATE),
+    ),
+    "AWS::CloudFront::Distribution": (
+        RegionBoundProperty(
+            ("DistributionConfig", "ViewerCertificate", "AcmCertificateArn"), CERTIFICATE, EDGE_CERTIFICATE_REGION
+        ),
+    ),
+    "AWS::Lambda::Function": (RegionBoundProperty(("Code", "ImageUri"), CONTAINER_IMAGE),),
+}
+
 # -- keys and tags ----------------------------------------------------------------------------------------
 
 # An AWS-managed KMS key (alias/aws/s3), by alias or alias ARN: it encrypts, but no one can change its policy.
@@ -207,6 +251,8 @@ MAX_EXPANDED_VALUES = 2_000_000
 MAX_EXPANDED_RESOURCES = 5_000
 # A value longer than this is shown in a message with its middle elided (core.messages).
 SHOWN_LENGTH = 120
+# A finding's message says what is wrong here in one breath: at most this many characters, values shown included.
+MESSAGE_LENGTH_LIMIT = 300
 # The longest host name DNS allows, and the longest ARN AWS accepts (IAM's limit, the longest there is).
 MAX_HOST_LENGTH = 253
 MAX_ARN_LENGTH = 2048

@@ -24,8 +24,10 @@ from eu_residency.check_run.acknowledgement_audit import AcknowledgementProblem,
 from eu_residency.check_run.results import CheckedFinding, CheckRun
 from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import PLUGIN_NAME, Rule, Severity
+from eu_residency.core.settings import KEY_CONTROL_KEY, KeyControl, RuleSettings
 from eu_residency.formats.escaping import sarif_text
-from eu_residency.rules.catalogue import acknowledgement_text, severity_text
+from eu_residency.rules.catalogue import FAMILY_TITLES, acknowledgement_text, severity_text
+from eu_residency.rules.engine import active_rules
 from eu_residency.rules.registry import RULES, RULES_BY_ID
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -79,8 +81,28 @@ def _acknowledgeable(rule: Rule) -> bool:
     )
 
 
+def enabled_by(rule: Rule) -> str | None:
+    """``eu-residency:key-control=customer-managed``: the setting the rule runs only under (None: it always runs)."""
+    return f"{KEY_CONTROL_KEY}={rule.enabled_by.value}" if rule.enabled_by else None
+
+
+def _runs_text(rule: Rule) -> str | None:
+    """When the rule runs, for a rule that runs only under a setting, as its help says it (the full description
+    stays the rule's explanation, as the catalogue words it)."""
+    if rule.enabled_by is None:
+        return None
+    value = rule.enabled_by.value
+    return (
+        f"Runs only with the setting {KEY_CONTROL_KEY}: {value} (cdk.json context, or --key-control {value} on "
+        "eu-residency check, report and audit); off by default."
+    )
+
+
 def _help(rule: Rule) -> dict[str, str]:
+    runs = _runs_text(rule)
     lines = [
+        f"Family: {rule.family.value} ({FAMILY_TITLES[rule.family]})",
+        *([runs] if runs else []),
         f"Severity: {severity_text(rule)}",
         f"Why: {rule.explanation}",
         f"Fix: {rule.fix}",
@@ -102,6 +124,15 @@ def _help(rule: Rule) -> dict[str, str]:
 def rule_descriptor(rule: Rule, extra_tags: tuple[str, ...] = ()) -> dict[str, Any]:
     """The SARIF reportingDescriptor of a rule: shared by the template check and the live audit."""
     fatal_capable = Severity.FATAL in (rule.severity, rule.unprovable_severity)
+    properties: dict[str, Any] = {
+        "tags": ["security", rule.family.name.lower(), *extra_tags],
+        "security-severity": "9.0" if fatal_capable else "7.0",
+        "precision": "high",
+        "family": rule.family.value,
+        "familyTitle": FAMILY_TITLES[rule.family],
+    }
+    if setting := enabled_by(rule):
+        properties["enabledBy"] = setting
     return {
         "id": rule.id,
         "name": _camel_case(rule.title) or _camel_case(rule.id.lower()),
@@ -109,12 +140,14 @@ def rule_descriptor(rule: Rule, extra_tags: tuple[str, ...] = ()) -> dict[str, A
         "fullDescription": {"text": rule.explanation},
         "help": _help(rule),
         "defaultConfiguration": {"level": "error"},  # fatal and error alike fail the check
-        "properties": {
-            "tags": ["security", rule.family.name.lower(), *extra_tags],
-            "security-severity": "9.0" if fatal_capable else "7.0",
-            "precision": "high",
-        },
+        "properties": properties,
     }
+
+
+def settings_properties(key_control: KeyControl) -> dict[str, Any]:
+    """The settings a run used, for its invocation's property bag: which families ran under them."""
+    ran = {rule.family.value for rule in active_rules(RuleSettings(key_control=key_control))}
+    return {KEY_CONTROL_KEY: key_control.value, "familiesRun": sorted(ran)}
 
 
 def tool(rules: Sequence[Rule], extra_tags: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -278,6 +311,7 @@ def document(run: CheckRun) -> dict[str, Any]:
                         # Acknowledgements are the person's configuration of the check: what is wrong with one is a
                         # warning about that configuration, not a result (it never fails the check by itself).
                         "toolConfigurationNotifications": configuration,
+                        "properties": {"settings": settings_properties(run.settings.key_control)},
                     }
                 ],
                 "artifacts": artifacts,
@@ -316,7 +350,11 @@ def _audit_result(finding: AuditFinding, index: int) -> dict[str, Any]:
 
 
 def audit_document(report: AuditReport) -> dict[str, Any]:
-    rule_ids = sorted(set(AUDIT_RULE_IDS) | {finding.rule_id for finding in report.findings})
+    # The rules the audit could report under its settings (no EU-KEY rule without key control), and any it did.
+    could_report = active_rules(
+        RuleSettings(key_control=report.key_control), [RULES_BY_ID[rule_id] for rule_id in AUDIT_RULE_IDS]
+    )
+    rule_ids = sorted({rule.id for rule in could_report} | {finding.rule_id for finding in report.findings})
     rule_index = {rule_id: index for index, rule_id in enumerate(rule_ids)}
     notifications = [
         {
@@ -337,7 +375,10 @@ def audit_document(report: AuditReport) -> dict[str, Any]:
                     {
                         "executionSuccessful": not notifications,
                         "toolExecutionNotifications": notifications,
-                        "properties": {"summary": report.summary()},
+                        "properties": {
+                            "summary": report.summary(),
+                            "settings": settings_properties(report.key_control),
+                        },
                     }
                 ],
                 "results": [_audit_result(finding, rule_index[finding.rule_id]) for finding in report.findings],

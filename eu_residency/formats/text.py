@@ -8,7 +8,6 @@ from __future__ import annotations
 from eu_residency.audit.audit_report import AuditReport
 from eu_residency.check_run.results import CheckedFinding, CheckRun, NestingKind
 from eu_residency.formats.escaping import terminal_text
-from eu_residency.rules.registry import RULES_BY_ID
 from eu_residency.template_loader.stack_set_instances import instance_label
 
 
@@ -18,7 +17,7 @@ def _finding(item: CheckedFinding, path: str) -> list[str]:
     if finding.construct_path:
         where += f" ({finding.construct_path})"
     head = f"  {finding.severity.value.upper():5} {finding.rule_id} {path}:{item.line or 1} {where}"
-    lines = [head, f"        {RULES_BY_ID[finding.rule_id].title}: {finding.message}", f"        fix: {finding.fix}"]
+    lines = [head, f"        {finding.message}", f"        fix: {finding.fix}"]
     if item.acknowledgement is not None:
         lines[0] = head.replace(finding.severity.value.upper(), "ACK  ", 1)
         lines.append(f"        acknowledged ({item.acknowledgement.source}): {item.acknowledgement.reason}")

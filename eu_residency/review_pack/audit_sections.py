@@ -15,6 +15,8 @@ from typing import Any
 
 from eu_residency.audit.audit_report import AuditFileError, AuditReport
 from eu_residency.formats import markdown, sarif
+from eu_residency.formats.escaping import markdown_text
+from eu_residency.review_pack.rows import key_control_text
 
 
 def load_audit(path: str | Path) -> AuditReport:
@@ -30,7 +32,11 @@ def load_audit(path: str | Path) -> AuditReport:
 
 
 def markdown_section(report: AuditReport, level: int = 2) -> str:
-    return "\n".join(markdown.audit_section(report, level=level)).rstrip("\n") + "\n"
+    lines = markdown.audit_section(report, level=level)
+    # The audit's own settings, beside its allowed regions: key control decides whether EU-KEY findings appear.
+    at = next((index + 1 for index, line in enumerate(lines) if line.startswith("- Allowed regions")), len(lines))
+    lines.insert(at, f"- {markdown_text(key_control_text(report.key_control))}")
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def sarif_run(report: AuditReport) -> dict[str, Any]:
@@ -61,6 +67,7 @@ def html_section(report: AuditReport) -> str:
         f"<p>Account <code>{account}</code>, {escape(report.generated_at)}: {escape(report.summary())}.</p>"
         f"<p>Allowed regions: {escape(', '.join(sorted(report.allowed_regions)))}. Regions examined: "
         f"{escape(', '.join(report.regions))}, and the global services.</p>"
+        f"<p class='small' id='audit-key-control'>{escape(key_control_text(report.key_control))}.</p>"
         "<h3>Findings</h3>"
         + (
             "<table><tr><th>Severity</th><th>Rule</th><th>Region</th><th>Resource</th><th>Why</th><th>Fix</th></tr>"

@@ -29,6 +29,7 @@ from eu_residency.formats import json_format, sarif
 from eu_residency.inventory.builder import build_inventory
 from eu_residency.inventory.records import Inventory, stack_name
 from eu_residency.review_pack import audit_sections
+from eu_residency.review_pack.rows import rule_set_rows
 
 
 @dataclass(frozen=True)
@@ -139,11 +140,23 @@ def document(pack: ReviewPack) -> dict[str, Any]:
     live account's audit when given.
     """
     result = json_format.document(pack.run)
+    result["settings"] = settings_document(pack.run.settings)
     result["inventory"] = pack.inventory.as_dict()
     result["cdk_validation"] = pack.cdk.as_dict()
     if pack.audit is not None:
         result["live_audit"] = pack.audit.as_dict()
     return result
+
+
+def settings_document(settings: RuleSettings) -> dict[str, Any]:
+    """The settings the run used, and the rules that ran under them per family."""
+    return {
+        "key_control": settings.key_control.value,
+        "rule_set": [
+            {"family": family, "title": title, "rules_run": ran, "rules": total, "status": status}
+            for family, title, ran, total, status in rule_set_rows(settings)
+        ],
+    }
 
 
 def sarif_log(pack: ReviewPack) -> str:

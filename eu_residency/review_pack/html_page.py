@@ -25,13 +25,16 @@ from eu_residency.review_pack.rows import (
     counts_by_rule,
     counts_by_stack,
     endpoint_text,
+    family_label,
     finding_rows,
     first_sentence,
     flow_status,
     flows_in_order,
+    key_control_text,
     open_findings,
     property_path,
     region_status,
+    rule_set_rows,
     rule_title,
     shorten,
     stack_label,
@@ -122,7 +125,7 @@ def _html_header(pack: ReviewPack, title: str) -> str:
     return (
         f'<header class="top"><h1>{e(title.split(":", 1)[0])}</h1>'
         f'<p class="scope">Cloud assembly <code>{e(title.split(": ", 1)[-1])}</code> · allowed regions '
-        f"<code>{e(allowed)}</code></p>"
+        f"<code>{e(allowed)}</code> · key control <code>{e(run.settings.key_control.value)}</code></p>"
         f'<span class="verdict {css}" id="verdict">{e(word)}</span>'
         f'<span class="summary">{e(run.summary())}.</span>'
         f'<div class="cards">{card_html}</div></header>'
@@ -166,14 +169,29 @@ def _html_scope(pack: ReviewPack) -> str:
         "<p class='lead'>Every stack of the assembly, checked together as one app, each in the region its "
         "environment names. Fatal findings prove data leaves the allowed regions and can never be acknowledged; "
         "errors break the policy or cannot be shown to keep it.</p>"
-        f"{table}{cdk_line}</section>"
+        f"{table}{cdk_line}{_html_rule_set(run)}</section>"
+    )
+
+
+def _html_rule_set(run: CheckRun) -> str:
+    """The rules that ran, per family, and the setting that decides whether the EU-KEY rules do."""
+    rows = [
+        f'<tr data-family="{e(family)}" data-ran="{ran}"><td><b>{e(family)}</b></td><td>{e(title)}</td>'
+        f"<td class='num'>{ran} of {total}</td><td>{e(status)}</td></tr>"
+        for family, title, ran, total, status in rule_set_rows(run.settings)
+    ]
+    table = _table("rule-set", ["Family", "Title", "Rules run", "Status"], rows, "")
+    return (
+        f"<h3>Rules run, per family</h3><p class='small' id=\"key-control\">"
+        f"{e(key_control_text(run.settings.key_control))}.</p>{table}"
     )
 
 
 def _html_overview(run: CheckRun, cdk: CdkValidation) -> str:
     by_rule = counts_by_rule(run)
     rule_rows = [
-        f"<tr><td><b>{e(rule)}</b> <span class='muted'>{e(rule_title(rule))}</span></td>"
+        f"<tr><td><b>{e(rule)}</b> <span class='muted'>{e(rule_title(rule))}"
+        f"</span><br><span class='small muted'>{e(family_label(rule))}</span></td>"
         f"<td class='num'>{fatal}</td><td class='num'>{error}</td><td class='num'>{ack}</td></tr>"
         for rule, fatal, error, ack in by_rule
     ]
@@ -224,7 +242,8 @@ def _html_findings(run: CheckRun, cdk: CdkValidation) -> str:
             f'<tr data-rule="{e(finding.rule_id)}" data-logical-id="{e(logical_id)}" data-template="{e(result.path)}" '
             f'data-severity="{e(finding.severity.value)}">'
             f"<td>{_badge(finding.severity.value)}</td>"
-            f"<td><b>{e(finding.rule_id)}</b><br><span class='small'>{e(rule_title(finding.rule_id))}</span></td>"
+            f"<td><b>{e(finding.rule_id)}</b><br><span class='small'>{e(rule_title(finding.rule_id))}</span>"
+            f"<br><span class='small muted'>{e(family_label(finding.rule_id))}</span></td>"
             f"<td class='nowrap'>{e(stack_label(result))}</td>"
             f"<td class='mono'>{e(construct_shown(result, item))}</td>"
             f"<td class='mono'>{e(logical_id or STACK_LOGICAL_ID)}</td>"
@@ -262,7 +281,8 @@ def _html_acknowledged(run: CheckRun, cdk: CdkValidation) -> str:
             f'<tr data-rule="{e(finding.rule_id)}" data-logical-id="{e(finding.logical_id or "")}" '
             f'data-template="{e(result.path)}" data-source="template">'
             f"<td>{e(item.acknowledgement.source)}</td>"
-            f"<td><b>{e(finding.rule_id)}</b><br><span class='small'>{e(rule_title(finding.rule_id))}</span></td>"
+            f"<td><b>{e(finding.rule_id)}</b><br><span class='small'>{e(rule_title(finding.rule_id))}</span>"
+            f"<br><span class='small muted'>{e(family_label(finding.rule_id))}</span></td>"
             f"<td>{e(stack_label(result))}</td><td class='mono'>{e(construct_shown(result, item))}</td>"
             f"<td class='mono'>{e(finding.logical_id or STACK_LOGICAL_ID)}</td>"
             f"<td>{e(item.acknowledgement.reason)}</td></tr>"

@@ -18,12 +18,15 @@ from eu_residency.review_pack.rows import (
     counts_by_rule,
     counts_by_stack,
     endpoint_text,
+    family_label,
     finding_rows,
     flow_status,
     flows_in_order,
+    key_control_text,
     open_findings,
     property_path,
     region_status,
+    rule_set_rows,
     rule_title,
     shorten,
     stack_label,
@@ -63,6 +66,8 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
         f"{len(inventory.stores)}; flows outside the allowed regions: {len(inventory.outside_flows)}; open CDK "
         f"validation findings: {len(cdk.open)}.",
         "",
+        f"{_cell(key_control_text(run.settings.key_control))}.",
+        "",
         "## 1. Scope and verdict per stack",
         "",
     ]
@@ -83,6 +88,15 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
         ],
         "No template was found in the assembly.",
     )
+    lines += ["### Rules run, per family", ""]
+    lines += _md_table(
+        ["Family", "Title", "Rules run", "Status"],
+        [
+            (family, title, f"{ran} of {total}", status)
+            for family, title, ran, total, status in rule_set_rows(run.settings)
+        ],
+        "",
+    )
     lines += ["## 2. Findings at a glance", "", "### By severity", ""]
     lines += _md_table(
         ["Severity", "Count"],
@@ -97,8 +111,11 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
     )
     lines += ["### By rule", ""]
     lines += _md_table(
-        ["Rule", "Title", "Fatal", "Error", "Acknowledged"],
-        [(rule, rule_title(rule), fatal, error, ack) for rule, fatal, error, ack in counts_by_rule(run)],
+        ["Rule", "Family", "Title", "Fatal", "Error", "Acknowledged"],
+        [
+            (rule, family_label(rule), rule_title(rule), fatal, error, ack)
+            for rule, fatal, error, ack in counts_by_rule(run)
+        ],
         "No finding.",
     )
     lines += ["### By stack", ""]
@@ -113,7 +130,8 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
         [
             (
                 item.finding.severity.value,
-                f"{item.finding.rule_id}: {rule_title(item.finding.rule_id)}",
+                f"{item.finding.rule_id}: {rule_title(item.finding.rule_id)}; "
+                f"family {family_label(item.finding.rule_id)}",
                 stack_label(result),
                 construct_shown(result, item),
                 item.finding.logical_id or STACK_LOGICAL_ID,

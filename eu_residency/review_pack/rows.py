@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from eu_residency.check_run.results import CheckedFinding, CheckRun, NestingKind, TemplateResult
 from eu_residency.core.regions import EU_REGIONS, place
-from eu_residency.core.rule_model import Severity
+from eu_residency.core.rule_model import RULE_ID, Family, Severity
+from eu_residency.core.settings import KEY_CONTROL_KEY, KeyControl, RuleSettings
 from eu_residency.inventory.records import UNKNOWN_REGION, Endpoint, Flow, Inventory, stack_name
-from eu_residency.rules.registry import RULES_BY_ID
+from eu_residency.rules.catalogue import FAMILY_TITLES
+from eu_residency.rules.engine import active_rules
+from eu_residency.rules.registry import RULES, RULES_BY_ID
 from eu_residency.template_loader.stack_set_instances import instance_label
 
 # The logical-id column of a finding about the whole stack.
@@ -51,6 +54,41 @@ def acknowledged_count(run: CheckRun) -> int:
 def rule_title(rule_id: str) -> str:
     rule = RULES_BY_ID.get(rule_id)
     return rule.title if rule is not None else ""
+
+
+def family_label(rule_id: str) -> str:
+    """``EU-KEY (Key control)``: a rule's family, its id and the first words of its title; empty for an id
+    that is not one of ours (a cdk-nag rule)."""
+    if not RULE_ID.match(rule_id):
+        return ""
+    family = Family(rule_id.rsplit("-", 1)[0])
+    return f"{family.value} ({FAMILY_TITLES[family].split(':', 1)[0]})"
+
+
+def key_control_text(key_control: KeyControl) -> str:
+    """Whether key control was on for the run, and so whether the EU-KEY rules ran."""
+    if key_control is KeyControl.CUSTOMER_MANAGED:
+        return f"Key control: on ({KEY_CONTROL_KEY}: {key_control.value}): the EU-KEY rules ran"
+    return (
+        f"Key control: off ({KEY_CONTROL_KEY}: {key_control.value}): the EU-KEY rules did not run; to run them, "
+        f"set {KEY_CONTROL_KEY}: {KeyControl.CUSTOMER_MANAGED.value} (cdk.json context) or pass --key-control "
+        f"{KeyControl.CUSTOMER_MANAGED.value}"
+    )
+
+
+def rule_set_rows(settings: RuleSettings) -> list[tuple[str, str, int, int, str]]:
+    """(family, its title, rules run, rules in it, whether it ran) for every family, under the run's settings."""
+    ran = {rule.id for rule in active_rules(settings)}
+    rows = []
+    for family in Family:
+        members = [rule for rule in RULES if rule.family is family]
+        run_here = sum(1 for rule in members if rule.id in ran)
+        needs = {rule.enabled_by for rule in members if rule.id not in ran and rule.enabled_by}
+        status = "ran" if run_here == len(members) else "did not run"
+        if needs:
+            status += "; needs " + ", ".join(f"{KEY_CONTROL_KEY}: {setting.value}" for setting in needs)
+        rows.append((family.value, FAMILY_TITLES[family], run_here, len(members), status))
+    return rows
 
 
 def property_path(item: CheckedFinding) -> str:

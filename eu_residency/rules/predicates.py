@@ -10,8 +10,24 @@ from eu_residency.core.regions import describe_region
 from eu_residency.core.resolved import Cause, Text
 from eu_residency.core.rule_model import PropertyPath, Severity, Violation
 from eu_residency.core.template_view import OneOf, Resource, ResourceRef, TemplateView, Unknown
-from eu_residency.core.values import MISSING, arn_fields, get, named_region, referenced_ids, text_options, values_at
-from eu_residency.core.vocabulary import NESTED_STACK_TYPE, REGION_SHAPE, TEMPLATE_BODY
+from eu_residency.core.values import (
+    MISSING,
+    arn_fields,
+    descend,
+    elements,
+    get,
+    named_region,
+    referenced_ids,
+    text_options,
+    values_at,
+)
+from eu_residency.core.vocabulary import (
+    NESTED_STACK_TYPE,
+    REGION_BOUND_PROPERTIES,
+    REGION_SHAPE,
+    TEMPLATE_BODY,
+    RegionBoundProperty,
+)
 
 # arn:PARTITION:SERVICE:REGION:ACCOUNT:..., and SERVICE.REGION.amazonaws.com(.cn) endpoints.
 
@@ -187,27 +203,118 @@ def arn_region_violations(view: TemplateView, raw: Any, path: PropertyPath, what
         yield from arn_region_of(view, option, prop_path(*path), what)
 
 
-def arn_region_of(view: TemplateView, option: str | Unknown, where: PropertyPath, what: str) -> Iterator[Violation]:
-    """The verdict on one value ``option`` of an ARN property (see ``arn_region_violations``)."""
+def arn_region_of(
+    view: TemplateView,
+    option: str | Unknown,
+    where: PropertyPath,
+    what: str,
+    *,
+    bound: RegionBoundProperty | None = None,
+) -> Iterator[Violation]:
+    """The verdict on one value ``option`` of an ARN (or endpoint) property (see ``arn_region_violations``).
+    ``bound``: AWS accepts the property only from one region (``core.vocabulary.REGION_BOUND_PROPERTIES``),
+    so a value the template does not decide is in that region, and a literal of another cannot deploy."""
     if isinstance(option, ResourceRef):
-        yield from reference_region(view, option, where, what)
+        if bound is None:
+            yield from reference_region(view, option, where, what)
+        else:
+            yield from _bound_verdict(view, _referent_region(view, option), where, what, bound)
         return
-    if isinstance(option, Text):
-        region = named_region(option)
-        if region is None and arn_fields(option) is None and not _may_be_arn(option):
-            return  # known text shows a name or id, not an ARN: of the stack's own region
-        if region is None:
-            return  # an ARN that names no region
-        shown = f"{what} {shortened(option.shown)}"
-        unprovable = f"{shown} cannot be shown to be in an allowed region"
-        yield from _region_verdict(view, region, where, f"{shown} is in", unprovable, subject="its region")
-        return
-    if isinstance(option, Unknown):
-        yield not_shown(where, f"{what} cannot be shown to be in an allowed region", option)
+    if isinstance(option, Unknown) and not isinstance(option, Text):
+        if bound is not None:
+            yield from _bound_verdict(view, option, where, what, bound)
+        else:
+            yield not_shown(where, f"{what} cannot be shown to be in an allowed region", option)
         return
     region = named_region(option)
-    if isinstance(region, str) and region not in view.settings.allowed_regions and REGION_SHAPE.match(region):
-        yield Violation(where, f"{what} {shortened(option)} is in {describe_region(region)}", Severity.FATAL)
+    if isinstance(option, Text) and region is None and arn_fields(option) is None and not _may_be_arn(option):
+        return  # known text shows a name or id, not an ARN: of the stack's own region
+    if region is None:
+        return  # an ARN that names no region
+    shown = f"{what} {shortened(option.shown if isinstance(option, Text) else option)}"
+    if bound is not None:
+        yield from _bound_verdict(view, region, where, shown, bound)
+    elif isinstance(option, Text):
+        unprovable = f"{shown} cannot be shown to be in an allowed region"
+        yield from _region_verdict(view, region, where, f"{shown} is in", unprovable, subject="its region")
+    elif isinstance(region, str) and region not in view.settings.allowed_regions and REGION_SHAPE.match(region):
+        yield Violation(where, f"{shown} is in {describe_region(region)}", Severity.FATAL)
+
+
+def region_bound_values(
+    view: TemplateView, resource: Resource, bound: RegionBoundProperty
+) -> Iterator[tuple[PropertyPath, str | Unknown]]:
+    """Every text the region-bound property ``bound`` of ``resource`` may take, with its path under
+    Properties (``*`` read item by item, through every branch of an undecided Fn::If)."""
+    if "*" not in bound.path:
+        for value in values_at(view, resource.properties, bound.path):
+            for option in text_options(view, value):
+                yield bound.path, option
+        return
+    star = bound.path.index("*")
+    head, tail = bound.path[:star], bound.path[star + 1 :]
+    for value in values_at(view, resource.properties, head):
+        for index, item in elements(value):
+            where: PropertyPath = head if index is None else (*head, index, *tail)
+            for leaf in descend(item, tail) if index is not None else [item]:
+                for option in text_options(view, leaf):
+                    yield where, option
+
+
+def bound_property_at(resource_type: str, path: PropertyPath) -> RegionBoundProperty | None:
+    """The region-bound property of ``resource_type`` that ``path`` (under Properties) is in, if any."""
+    for bound in REGION_BOUND_PROPERTIES.get(resource_type, ()):
+        if len(path) >= len(bound.path) and all(
+            (part == "*" and isinstance(step, int)) or part == step
+            for part, step in zip(bound.path, path, strict=False)
+        ):
+            return bound
+    return None
+
+
+def _referent_region(view: TemplateView, reference: ResourceRef) -> str | Unknown:
+    """The region of a resource a property refers to: this stack's, or that of the stack defining it."""
+    region = view.region if reference.local else reference.stack_region
+    return region or Unknown(f"{reference.reason}, in an environment-agnostic stack", Cause.STACK_REGION)
+
+
+def _bound_verdict(
+    view: TemplateView, region: str | Unknown, where: PropertyPath, shown: str, bound: RegionBoundProperty
+) -> Iterator[Violation]:
+    """A region-bound value named ``shown`` in ``region``. Of the stack's own region: a value the template does
+    not decide is of it (or the stack does not deploy); a literal of another is an error, the stack cannot deploy.
+    Of one required region (CloudFront's us-east-1): any value that deploys is there, fatal when it is not allowed.
+    """
+    required = bound.region or view.region
+    if isinstance(region, Unknown):
+        if bound.region is not None and region.cause is not Cause.STACK_REGION and _not_allowed(view, bound.region):
+            yield Violation(where, f"{shown} is {region.reason}; {_required_region(bound)}", Severity.FATAL)
+    elif required is None:  # the stack's own region, and the stack's region is not set
+        if REGION_SHAPE.match(region) and region not in view.settings.allowed_regions:
+            requirement = f"AWS requires the {bound.holds} in the stack's own region, so the stack deploys only there"
+            yield _undeployable(where, f"{shown} is in {describe_region(region)}: {requirement}")
+    elif region != required:
+        place = "the stack's own region" if bound.region is None else "the one region"
+        requirement = f"AWS requires the {bound.holds} in {place}, {required}"
+        yield _undeployable(where, f"{shown} is in {region}, so the stack cannot deploy: {requirement}")
+    elif bound.region is not None and _not_allowed(view, region):
+        yield Violation(where, f"{shown} is in {describe_region(region)}; {_required_region(bound)}", Severity.FATAL)
+
+
+def _not_allowed(view: TemplateView, region: str) -> bool:
+    return region not in view.settings.allowed_regions
+
+
+def _required_region(bound: RegionBoundProperty) -> str:
+    return (
+        f"CloudFront takes {bound.holds}s only from {bound.region} and copies them to edge locations worldwide, "
+        "where TLS sessions end"
+    )
+
+
+def _undeployable(where: PropertyPath, message: str) -> Violation:
+    """A template AWS refuses: no data goes anywhere, but it is an error, not a pass."""
+    return Violation(where, message, Severity.ERROR)
 
 
 def _may_be_arn(text: Text) -> bool:

@@ -14,6 +14,7 @@ from eu_residency.cli.options import (
     EXIT_BAD_INPUT,
     UsageError,
     add_allowed_regions_option,
+    add_key_control_option,
     add_output_options,
     emit,
     print_error,
@@ -30,12 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="'all' (default: every region enabled in the account) or comma-separated regions to examine",
     )
     add_allowed_regions_option(parser)
+    add_key_control_option(parser)
     add_output_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """0 clean, 1 a finding or a part not audited, 2 nothing could be audited."""
-    settings = rule_settings(args.allowed_regions)
+    settings = rule_settings(args.allowed_regions, key_control=args.key_control)
     try:
         audit = run_audit(profile=args.profile, regions=args.regions, settings=settings)
     except AuditError as error:  # no credentials, an invalid profile, no endpoint, a bad --regions

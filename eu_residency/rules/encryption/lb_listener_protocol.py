@@ -8,7 +8,7 @@ from typing import Any
 from eu_residency.core.resolved import scalar
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown, options
-from eu_residency.core.values import MISSING, descend, elements, referent
+from eu_residency.core.values import MISSING, descend, elements, referent, text_options
 from eu_residency.rules.encryption._in_transit import LISTENER, protocols
 from eu_residency.rules.predicates import prop_path, unresolved
 
@@ -16,7 +16,11 @@ LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 # Plain TCP (and TCP_UDP, which carries it) cannot be shown to be encrypted; UDP, QUIC and GENEVE
 # (Gateway Load Balancer) listeners are outside this rule.
-PLAIN_TCP = frozenset({"TCP", "TCP_UDP"})
+TCP = "TCP"
+PLAIN_TCP = frozenset({TCP, "TCP_UDP"})
+TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
+# The HTTPS port: a TCP listener on it, forwarding to targets that serve TLS there, passes TLS through.
+TLS_PORT = "443"
 HTTP = "HTTP"
 # What a redirect keeps when RedirectConfig.Protocol is not set: the request's own protocol.
 KEEP_PROTOCOL = "#{protocol}"
@@ -42,11 +46,72 @@ def _listener(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         elif protocol == HTTP:
             yield from _http_default_actions(resource, view)
         elif protocol in PLAIN_TCP:
-            yield Violation(
-                prop_path("Protocol"),
-                f"the listener accepts plain TCP: Protocol is {protocol}, not TLS, so the load balancer "
-                "passes traffic on without encrypting it",
+            yield from _plain_tcp(resource, view, protocol)
+
+
+def _plain_tcp(resource: Resource, view: TemplateView, protocol: str) -> Iterator[Violation]:
+    """A TCP listener passes bytes through as they come: TLS end to end when the clients and targets speak it.
+    The evidence: the listener on 443 and every target group it forwards to on 443 or checked over HTTPS."""
+    not_shown = _tls_passthrough_gaps(resource, view) if protocol == TCP else [f"Protocol {protocol} carries UDP too"]
+    if not_shown:
+        yield Violation(
+            prop_path("Protocol"),
+            f"the listener passes {protocol} through without terminating TLS, and that the traffic is TLS end to "
+            f"end cannot be shown: {'; '.join(not_shown)}",
+        )
+
+
+def _tls_passthrough_gaps(listener: Resource, view: TemplateView) -> list[str]:
+    """What keeps a TCP listener from being shown to pass TLS through (empty: nothing)."""
+    gaps: list[str] = []
+    ports = _shown(view, listener.properties.get("Port", MISSING))
+    if ports != [TLS_PORT]:
+        gaps.append(f"its port is {' or '.join(ports) or 'not set'}, not {TLS_PORT}")
+    groups = list(_forwarded_groups(listener, view))
+    if not groups:
+        gaps.append("it forwards to no target group")
+    for group in groups:
+        if isinstance(group, Unknown):
+            gaps.append(f"it forwards to {group.reason}, whose targets the template does not show")
+            continue
+        group_ports = _shown(view, group.properties.get("Port", MISSING))
+        checks = [text.upper() for text in _shown(view, group.properties.get("HealthCheckProtocol", MISSING))]
+        checks = checks or [
+            text.upper() for text in _shown(view, group.properties.get("Protocol", MISSING))
+        ]  # the default
+        if group_ports != [TLS_PORT] and checks != ["HTTPS"]:
+            gaps.append(
+                f"its target group {group.logical_id} is on port {' or '.join(group_ports) or 'not set'} with "
+                f"health checks over {' or '.join(checks) or 'its protocol'}, not HTTPS"
             )
+    return gaps
+
+
+def _forwarded_groups(listener: Resource, view: TemplateView) -> Iterator[Resource | Unknown]:
+    """The target groups the listener's default actions forward to (TargetGroupArn, ForwardConfig)."""
+    for _, action in elements(view.resolve(listener.properties.get("DefaultActions", MISSING))):
+        if isinstance(action, Unknown):
+            yield action
+            continue
+        arns = descend(action, ("TargetGroupArn",))
+        for groups in descend(action, ("ForwardConfig", "TargetGroups")):
+            for _, group in elements(groups):
+                arns += descend(group, ("TargetGroupArn",))
+        for arn in arns:
+            if arn is MISSING:
+                continue
+            logical_id = referent(arn)
+            group_resource = view.resource(logical_id) if logical_id else None
+            if group_resource is not None and group_resource.type == TARGET_GROUP:
+                yield group_resource
+            else:
+                yield arn if isinstance(arn, Unknown) else Unknown(f"the target group {arn}")
+
+
+def _shown(view: TemplateView, raw: Any) -> list[str]:
+    """Each distinct value a property may take, as text (what the template does not decide, by its reason)."""
+    shown = [text if isinstance(text, str) else text.reason for text in text_options(view, raw)]
+    return list(dict.fromkeys(shown))
 
 
 def _on_gateway_load_balancer(listener: Resource, view: TemplateView) -> bool:
@@ -177,8 +242,9 @@ RULE = Rule(
         "Set Protocol: HTTPS (ALB) or TLS (NLB) with a certificate; keep an HTTP listener only with "
         "DefaultActions [{Type: redirect, RedirectConfig: {Protocol: HTTPS, Port: '443', StatusCode: "
         "HTTP_301}}] and no forwarding rules (L2: alb.add_listener(..., protocol=ApplicationProtocol.HTTPS, "
-        "certificates=[...]) and alb.add_redirect(); nlb.add_listener(..., protocol=Protocol.TLS)); or use "
-        "constructs_lib's TlsLoadBalancer."
+        "certificates=[...]) and alb.add_redirect(); nlb.add_listener(..., protocol=Protocol.TLS)); to pass TLS "
+        "through an NLB, listen with TCP on 443 and forward to target groups on 443 or with HealthCheckProtocol "
+        "HTTPS; or use constructs_lib's TlsLoadBalancer."
     ),
     severity=Severity.ERROR,
     resource_types=frozenset({LISTENER, LISTENER_RULE}),

@@ -6,13 +6,17 @@ from collections.abc import Iterator
 
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown
-from eu_residency.core.values import MISSING, get
+from eu_residency.core.values import MISSING, get, values_at
 from eu_residency.rules.predicates import READ_REPLICA_SOURCE, prop_path, read_replica_source, require_true, unresolved
+
+SERVERLESS_V1 = "serverless"
 
 
 def check(resource: Resource, view: TemplateView, depth: int = 0) -> Iterator[Violation]:
     if resource.type == "AWS::RDS::DBInstance" and get(resource.properties, ("DBClusterIdentifier",)) is not MISSING:
         return  # an Aurora instance: its cluster holds the storage, and is checked itself
+    if resource.type == "AWS::RDS::DBCluster" and _is_serverless_v1(resource, view):
+        return  # Aurora Serverless v1 always encrypts its cluster volume: it cannot be turned off
     source = read_replica_source(resource, view)
     if source is None:
         yield from require_true(resource, view, ("StorageEncrypted",), "storage encryption")
@@ -29,6 +33,12 @@ def check(resource: Resource, view: TemplateView, depth: int = 0) -> Iterator[Vi
                 f"the read replica inherits the storage of {source.logical_id}, whose {violation.message}",
                 violation.severity,
             )
+
+
+def _is_serverless_v1(resource: Resource, view: TemplateView) -> bool:
+    """EngineMode serverless wherever the cluster may deploy (provisioned, Serverless v2's, is judged)."""
+    modes = [view.resolve(mode) for mode in values_at(view, resource.properties, ("EngineMode",))]
+    return bool(modes) and all(isinstance(mode, str) and mode.lower() == SERVERLESS_V1 for mode in modes)
 
 
 RULE = Rule(

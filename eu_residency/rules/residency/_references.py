@@ -3,6 +3,7 @@ core's resolver reads its values."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from eu_residency.core.messages import arn_in, host_in, shortened
 from eu_residency.core.resolved import OneOf, Text, options
 from eu_residency.core.rule_model import PropertyPath
 from eu_residency.core.template_view import TemplateView
-from eu_residency.core.vocabulary import ENDPOINT_REGION, MAX_NESTING, REGION_SHAPE, REGIONAL_ARN
+from eu_residency.core.vocabulary import ENDPOINT_REGION, MAX_NESTING, MAX_TEMPLATE_BYTES, REGION_SHAPE, REGIONAL_ARN
 
 _REGION_KEY = re.compile(r"region$", re.IGNORECASE)
 
@@ -86,17 +87,52 @@ def _resolved_references(value: Any, path: PropertyPath, depth: int = 0) -> Iter
         yield from _text_references(value, path)
 
 
-def _text_references(value: Any, path: PropertyPath) -> Iterator[RegionReference]:
+def _text_references(value: Any, path: PropertyPath, depth: int = 0) -> Iterator[RegionReference]:
     if isinstance(value, Text):
         text = value.shown  # holes as written (${AWS::AccountId}): a hole never completes a region's name
     elif isinstance(value, str):
         text = value
     else:
         return
+    document = _json_document(text) if depth <= MAX_NESTING else None
+    if document is not None:  # a policy, a state machine, an AwsCustomResource call: read key by key
+        yield from _document_references(document, path, depth + 1)
+        return
     for match in REGIONAL_ARN.finditer(text):
         yield RegionReference(path, match["region"], "arn", shortened(arn_in(text, match.start())), match["service"])
     for match in ENDPOINT_REGION.finditer(text):
         yield RegionReference(path, match["region"], "endpoint", shortened(host_in(text, match.start(), match.end())))
+
+
+def _json_document(text: str) -> dict[str, Any] | list[Any] | None:
+    """``text`` parsed as a JSON object or array, when it is one (a hole left as ``${Name}`` inside a JSON
+    string keeps it one); None otherwise, or when it is longer than a template can be."""
+    stripped = text.strip()
+    if stripped[:1] not in ("{", "[") or len(stripped) > MAX_TEMPLATE_BYTES:
+        return None
+    try:
+        document = json.loads(stripped)
+    except (ValueError, RecursionError):
+        return None
+    return document if isinstance(document, (dict, list)) else None
+
+
+def _document_references(value: Any, path: PropertyPath, depth: int) -> Iterator[RegionReference]:
+    """The references in a parsed JSON document: ``*Region`` keys (``ReplicaRegion``, an AwsCustomResource's
+    ``region``) naming a region, and the texts of its values; the finding stays on the property that holds it."""
+    if depth > MAX_NESTING:
+        return
+    if isinstance(value, list):
+        for item in value:
+            yield from _document_references(item, path, depth + 1)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if _REGION_KEY.search(key) and isinstance(item, str) and REGION_SHAPE.match(item):
+                yield RegionReference(path, item, "property", f"{key} (in its JSON text)")
+            else:
+                yield from _document_references(item, path, depth + 1)
+    else:
+        yield from _text_references(value, path, depth + 1)
 
 
 def region_properties(value: Any, path: PropertyPath = ()) -> Iterator[RegionProperty]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from eu_residency.core.resolved import Cause
 from eu_residency.core.rule_model import Rule, Severity, Violation
-from eu_residency.core.template_view import Resource, TemplateView
+from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.values import MISSING, text_options
 from eu_residency.rules.residency._replication import STAR, arn_violations, region_leaf, settled, walk
 
 
@@ -15,11 +17,23 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
 
 def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     for path, region in walk(view, resource.properties, ("Replicas", STAR, "Region")):
-        yield from region_leaf(view, path, region, "the replica region")
+        if not _is_stack_region(view, region):
+            yield from region_leaf(view, path, region, "the replica region")
     for path, region in walk(view, resource.properties, ("GlobalTableWitnesses", STAR, "Region")):
         yield from region_leaf(view, path, region, "the witness region")
     for path, source in walk(view, resource.properties, ("GlobalTableSourceArn",)):
         yield from arn_violations(view, source, path, "the source table", ("AWS::DynamoDB::Table",))
+
+
+def _is_stack_region(view: TemplateView, region: object) -> bool:
+    """A replica in the stack's own region is the table itself (CloudFormation requires one; TableV2 writes it
+    as ``{"Ref": "AWS::Region"}``): no copy goes anywhere, and where the stack deploys is EU-RES-001's."""
+    texts = text_options(view, region) if region is not MISSING else []
+    return bool(texts) and all(text == view.region or _names_stack_region(text) for text in texts)
+
+
+def _names_stack_region(text: str | Unknown) -> bool:
+    return isinstance(text, Unknown) and text.cause is Cause.STACK_REGION
 
 
 RULE = Rule(

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from eu_residency.core.rule_model import Rule, Severity, Violation
+from eu_residency.core.messages import shortened
+from eu_residency.core.regions import describe_region
+from eu_residency.core.resolved import Text
+from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown
-from eu_residency.core.values import MISSING, text_options
+from eu_residency.core.values import MISSING, named_region, text_options
+from eu_residency.core.vocabulary import REGION_SHAPE
+from eu_residency.rules.predicates import prop_path
 from eu_residency.rules.residency._replication import STAR, bucket_violations, settled, walk
 
 WHAT = "the replication destination bucket"
+REPLICA_KEY = "ReplicaKmsKeyID"
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
@@ -23,7 +30,41 @@ def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
             yield from bucket_violations(view, rule, path, WHAT)
         elif rule is not MISSING and not _disabled(view, rule.get("Status")):
             for bucket_path, bucket in walk(view, rule, ("Destination", "Bucket"), path):
-                yield from bucket_violations(view, bucket, bucket_path, WHAT)
+                yield from _with_replica_key(view, rule, path, list(bucket_violations(view, bucket, bucket_path, WHAT)))
+
+
+def _with_replica_key(
+    view: TemplateView, rule: Mapping[str, Any], path: PropertyPath, found: list[Violation]
+) -> Iterator[Violation]:
+    """S3 requires the replica key (EncryptionConfiguration.ReplicaKmsKeyID) in the destination bucket's region:
+    a key named by an ARN in a known region shows where the destination is, where the bucket itself does not."""
+    keys = _replica_key_regions(view, rule, path) if any(v.unknown is not None for v in found) else None
+    if keys is None:
+        yield from found
+        return
+    yield from (violation for violation in found if violation.unknown is None)
+    for key_path, shown, region in keys:
+        if region not in view.settings.allowed_regions:
+            message = (
+                f"the replica key {shown} is in {describe_region(region)}; S3 requires it in the destination "
+                "bucket's region, so the replicas are kept there"
+            )
+            yield Violation(prop_path(*key_path), message, Severity.FATAL)
+
+
+def _replica_key_regions(
+    view: TemplateView, rule: Mapping[str, Any], path: PropertyPath
+) -> list[tuple[PropertyPath, str, str]] | None:
+    """Each value the rule's replica key may take, with its region; None when any value names no known region
+    (absent, a bare key id, a parameter): the key is then no evidence."""
+    found: list[tuple[PropertyPath, str, str]] = []
+    for key_path, raw in walk(view, rule, ("Destination", "EncryptionConfiguration", REPLICA_KEY), path):
+        for option in text_options(view, raw) if raw is not MISSING else [MISSING]:
+            region = named_region(option) if isinstance(option, (str, Unknown)) else None
+            if not isinstance(region, str) or not REGION_SHAPE.match(region):
+                return None
+            found.append((key_path, shortened(option.shown if isinstance(option, Text) else str(option)), region))
+    return found or None
 
 
 def _disabled(view: TemplateView, status: object) -> bool:
@@ -46,7 +87,8 @@ RULE = Rule(
     fix="Point ReplicationConfiguration.Rules[].Destination.Bucket at a bucket in an allowed region (L2: "
     "Bucket(replication_rules=[ReplicationRule(destination=eu_bucket)])), defined in a stack of this app "
     "with an explicit EU env; for a bucket outside the app, list its name and EU region under "
-    "replication_destinations in the rule settings.",
+    "replication_destinations in the rule settings; or give the destination's replica key by its ARN "
+    "(EncryptionConfiguration.ReplicaKmsKeyID), which S3 requires in the destination's region.",
     severity=Severity.FATAL,
     unprovable_severity=Severity.ERROR,
     resource_types=frozenset({"AWS::S3::Bucket"}),

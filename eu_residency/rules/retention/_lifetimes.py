@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from eu_residency.core.resolved import scalar
+from eu_residency.core.resolved import Cause, scalar
 from eu_residency.core.rule_model import PropertyPath, Violation
-from eu_residency.core.template_view import Unknown, options
+from eu_residency.core.template_view import TemplateView, Unknown, options
 from eu_residency.core.values import MISSING
 from eu_residency.rules.predicates import dotted, prop_path, unresolved
 
@@ -37,3 +37,23 @@ def days_violations(value: Any, path: PropertyPath, what: str, forever: str) -> 
             yield Violation(prop_path(*path), f"{what} {verb} ({dotted(path)} {state}): {forever}")
         elif isinstance(number, Unknown):
             yield unresolved(path, what, number)
+
+
+def parameter_days(view: TemplateView, raw: Any) -> list[int] | None:
+    """The numbers of days a ``Ref`` to a parameter of this template may take: its AllowedValues (CloudFormation
+    refuses any other value, from a console, a command or a parent stack alike), when every one is a positive
+    whole number; None otherwise (not a parameter, no AllowedValues, or one that is not a number of days)."""
+    if not (isinstance(raw, Mapping) and len(raw) == 1 and isinstance(raw.get("Ref"), str)):
+        return None
+    resolved = view.resolve(raw)
+    if not isinstance(resolved, Unknown) or resolved.cause is not Cause.PARAMETER:
+        return None  # decided (a parent passes a value it shows), or not a parameter
+    parameters = view.template.get("Parameters")
+    body = parameters.get(raw["Ref"]) if isinstance(parameters, Mapping) else None
+    allowed = body.get("AllowedValues") if isinstance(body, Mapping) else None
+    if not isinstance(allowed, list) or not allowed:
+        return None
+    numbers = [days(value) for value in allowed]
+    return (
+        [number for number in numbers if isinstance(number, int)] if all(isinstance(n, int) for n in numbers) else None
+    )

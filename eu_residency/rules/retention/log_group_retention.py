@@ -7,12 +7,15 @@ from collections.abc import Iterator
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView
 from eu_residency.core.values import get
-from eu_residency.rules.retention._lifetimes import days_violations
+from eu_residency.rules.retention._lifetimes import days_violations, parameter_days
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
+    raw = get(resource.properties, ("RetentionInDays",))
+    if parameter_days(view, raw):
+        return  # a parameter whose every allowed value is a number of days: a retention period, whichever
     yield from days_violations(
-        view.resolve(get(resource.properties, ("RetentionInDays",))),
+        view.resolve(raw),
         ("RetentionInDays",),
         "the log group's retention period",
         "CloudWatch Logs keeps its events forever",

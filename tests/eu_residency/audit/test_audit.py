@@ -136,7 +136,17 @@ def audited(account: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
     )
     output = tmp_path_factory.mktemp("audit") / "audit.json"
     run = run_audit_command(
-        ["--regions", ",".join(REGIONS), "--format", "json", "--output", str(output)], harness=harness
+        [
+            "--regions",
+            ",".join(REGIONS),
+            "--key-control",
+            "customer-managed",
+            "--format",
+            "json",
+            "--output",
+            str(output),
+        ],
+        harness=harness,
     )
     report = AuditReport.from_dict(json.loads(output.read_text(encoding="utf-8")))
     return run, report, harness

@@ -446,6 +446,8 @@ def test_a_globals_domain_endpoint_from_a_parameter_stays_chosen_and_a_literal_e
     assert sorted((item["rule_id"], item["logical_id"], item["severity"]) for item in found) == [
         ("EU-RES-032", "FailEdgeDomainApi", "fatal"),
         ("EU-RES-032", "FailGreeter", "error"),
+        # An edge-optimized domain takes only a us-east-1 certificate: this eu-west-1 one cannot deploy.
+        ("EU-RES-035", "FailEdgeDomainApi", "error"),
     ]
     [chosen] = [item for item in found if item["logical_id"] == "FailGreeter"]
     assert chosen["undecided"]["reason"] == "the parameter DomainEndpoint, chosen at deploy time"

@@ -19,6 +19,7 @@ NOTHING_TO_RESOLVE = {
     "EU-RES-030": "a CloudFront distribution is the violation, whatever its properties",
     "EU-RES-031": "a Global Accelerator is the violation, whatever its properties",
     "EU-RES-001": "the stack's region comes from its environment, not from a template value",
+    "EU-RES-035": "AWS binds every certificate property to one region: a value the template does not decide is there",
 }
 # Residency rules that can never prove a destination outside: the endpoint is outside AWS, unlocatable.
 NEVER_PROVEN_OUTSIDE = {

@@ -160,7 +160,7 @@ CASES: Cases = {
     "EU-ENC-040": ({"FailPlainBucket", "FailNoTlsPolicyBucket"}, {"PassKmsBucket", "PassAlbLogBucket"}),
     "EU-ENC-041": (
         {"FailHttpAlb", "FailHttpRuleForwardAlb", "FailTcpNlb"},
-        {"PassHttpRedirectAlb", "PassHttpsAlb", "PassTlsNlb"},
+        {"PassHttpRedirectAlb", "PassHttpsAlb", "PassTlsNlb", "PassTlsPassthroughNlb"},
     ),
     "EU-ENC-042": ({"FailOldTlsPolicyAlb", "FailDefaultTlsPolicyAlb"}, {"PassHttpsAlb", "PassTlsNlb"}),
     # The classic L2 cannot define an SSLNegotiationPolicyType policy, so none of its HTTPS listeners complies.
@@ -566,7 +566,12 @@ def _load_balancers(shared: Shared) -> None:
     network_targets = elbv2.NetworkTargetGroup(
         stack, "NetworkTargets", vpc=vpc, port=443, target_type=elbv2.TargetType.IP
     )
+    plain_targets = elbv2.NetworkTargetGroup(stack, "PlainTargets", vpc=vpc, port=80, target_type=elbv2.TargetType.IP)
     elbv2.NetworkLoadBalancer(stack, "FailTcpNlb", vpc=vpc).add_listener(
+        "Tcp", port=80, default_target_groups=[plain_targets]
+    )
+    # TCP on 443 to targets on 443: TLS passes through to the targets, which end it.
+    elbv2.NetworkLoadBalancer(stack, "PassTlsPassthroughNlb", vpc=vpc).add_listener(
         "Tcp", port=443, default_target_groups=[network_targets]
     )
     elbv2.NetworkLoadBalancer(stack, "PassTlsNlb", vpc=vpc).add_listener(

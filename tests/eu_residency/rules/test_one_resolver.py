@@ -148,13 +148,16 @@ def test_a_literal_us_east_1_certificate_on_a_distribution_stays_fatal() -> None
     assert "N. Virginia" in found[0].message
 
 
-def test_a_certificate_whose_region_is_a_parameter_says_so_in_a_sentence() -> None:
+def test_a_listener_certificate_whose_region_is_a_parameter_is_of_the_stacks_region() -> None:
+    """AWS takes a listener certificate of the stack's own region only: whatever the parameter, it is that one."""
     certificate = {"Fn::Sub": "arn:aws:acm:${Region}:${AWS::AccountId}:certificate/x"}
-    found = findings("EU-RES-035", _listener(certificate))
+    assert findings("EU-RES-035", _listener(certificate)) == []
+
+
+def test_a_listener_certificate_of_another_region_is_a_stack_that_cannot_deploy() -> None:
+    found = findings("EU-RES-035", _listener("arn:aws:acm:us-east-1:123456789012:certificate/x"))
     assert [finding.severity for finding in found] == [Severity.ERROR]
-    assert found[0].undecided is not None and found[0].undecided.cause is Cause.PARAMETER
-    assert "its region is the parameter Region" in found[0].message
-    assert " is is " not in found[0].message and "it is the stack's account is" not in found[0].message
+    assert "cannot deploy" in found[0].message and found[0].undecided is None
 
 
 # -- 7: an SNS topic in us-east-1 with the account unknown is fatal everywhere -----------------------------
@@ -260,7 +263,8 @@ def _expected(text: str, region: str | None) -> str:
     return "pass" if named in EU else "fatal"
 
 
-ARN_READERS = [("EU-RES-012", _backup), ("EU-RES-035", _listener), ("EU-RES-035", _distribution)]
+# EU-RES-035 reads certificates AWS binds to one region (issue 13): its verdicts are tested above.
+ARN_READERS = [("EU-RES-012", _backup)]
 URL_READERS = [("EU-RES-050", _firehose), ("EU-RES-051", _api_destination)]
 
 
@@ -271,10 +275,7 @@ def test_every_rule_reading_an_arns_region_agrees_with_named_region(
 ) -> None:
     text = f"arn:aws:{service}:{region_field}:{account}:{resource}"
     expected = _expected(text, stack_region)
-    readers: list[tuple[str, Any]] = [("EU-RES-012", _backup)]
-    if service == "acm":  # EU-RES-035 reads certificates only (issue 13 may widen that)
-        readers += ARN_READERS[1:]
-    for rule_id, build in readers:
+    for rule_id, build in ARN_READERS:
         found = findings(rule_id, {**QUEUE, **build(_value(text))}, region=stack_region)
         assert verdict(found) == expected, (rule_id, text, found)
 
@@ -295,3 +296,11 @@ def test_every_rule_reading_an_endpoints_region_agrees_with_named_region(
     for rule_id, build in URL_READERS:
         found = findings(rule_id, {**QUEUE, **build(_value(text))}, region=stack_region)
         assert verdict(found) == expected, (rule_id, text, found)
+
+
+def test_a_listener_certificate_outside_the_eu_in_an_agnostic_stack_says_where_it_could_deploy() -> None:
+    found = findings("EU-RES-035", _listener("arn:aws:acm:us-east-1:123456789012:certificate/x"), region=None)
+    assert [finding.severity for finding in found] == [Severity.ERROR]
+    assert "deploys only there" in found[0].message
+    eu = "arn:aws:acm:eu-central-1:123456789012:certificate/x"
+    assert findings("EU-RES-035", _listener(eu), region=None) == []
