@@ -19,6 +19,9 @@ import matplotlib.pyplot as plt
 from bench.harness import BENCH, by_name, growth_exponent, linear_fit, load_details, load_results, log
 
 RESULTS_MD = BENCH / "RESULTS.md"
+# The aws-cdk-examples trial, judged by hand (python -m bench.trial_cdk_examples, outside make bench: CI cannot
+# fetch): written by a person, so RESULTS.md takes it as it is.
+TRIAL_MD = BENCH / "trial-cdk-examples.md"
 FIXTURES = BENCH.parent / "tests" / "fixtures" / "templates"
 FIXTURE_METADATA = "EuResidencyFixture"
 OVERHEAD_PNG = BENCH / "overhead.png"
@@ -843,6 +846,9 @@ class Report:
             "",
         ]
 
+    def trial(self) -> list[str]:
+        return TRIAL_MD.read_text(encoding="utf-8").splitlines() if TRIAL_MD.exists() else []
+
     def markdown(self) -> str:
         body = [
             *self.synth_overhead(),
@@ -853,6 +859,7 @@ class Report:
             *self.hostile(),
             *self.corpora(),
             *self.nagpack(),
+            *self.trial(),
         ]
         return "\n".join([*self.header(), *self.summary(), *body]).rstrip() + "\n"
 
