@@ -55,7 +55,11 @@ def _one_of(path: PropertyPath, accepted: frozenset[str], absent: str | None) ->
     return applies
 
 
-AWS_MANAGED = "encrypted data is under the AWS-managed key {alias}, whose key policy the account cannot change"
+# Conditional on purpose: a store may not be encrypted at all (the EU-ENC rules say so), and this clause stays true.
+AWS_MANAGED = (
+    "what is encrypted at rest is under the AWS-managed key {alias}, whose key policy the account cannot change "
+    "(whether it is encrypted at all is the EU-ENC rules' finding)"
+)
 SERVICE_OWNED = "the data is encrypted with a key {service} owns, which no key policy of the account controls"
 UNENCRYPTED = "the data is not encrypted at rest at all"
 

@@ -10,9 +10,11 @@ rightly reports it too.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import pytest
 from aws_cdk import App, Environment, Stack, Token
 
 from eu_residency.core.rule_model import Finding
@@ -80,3 +82,19 @@ def assert_case(rule_id: str, cases: Cases, run: L2Run) -> None:
     reported = run.reported.get(rule_id, set())
     assert not reported & passes, f"{rule_id} reports compliant constructs: {sorted(reported & passes)}"
     assert reported == fails, f"{rule_id}: missed {sorted(fails - reported)}, also reported {sorted(reported - fails)}"
+
+
+def case_tests(build: Callable[[], tuple[App, Sequence[Stack]]], cases: Cases) -> tuple[Any, Any]:
+    """The module fixture and the parametrized test of a file of cases, bound at its top level:
+    ``l2_run, test_l2_case_breaks_exactly_its_rule = case_tests(_build, CASES)``."""
+
+    @pytest.fixture(scope="module")
+    def l2_run() -> L2Run:
+        app, stacks = build()
+        return run_cases(app, stacks, cases)
+
+    @pytest.mark.parametrize("rule_id", sorted(cases))
+    def test_l2_case_breaks_exactly_its_rule(rule_id: str, l2_run: L2Run) -> None:
+        assert_case(rule_id, cases, l2_run)
+
+    return l2_run, test_l2_case_breaks_exactly_its_rule

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_glue as glue
 
-from tests.eu_residency.rules.l2_harness import ENVIRONMENT, REGION, Cases, L2Run, assert_case, l2_app, run_cases
+from tests.eu_residency.rules.l2_harness import (
+    ENVIRONMENT,
+    REGION,
+    Cases,
+    case_tests,
+    l2_app,
+)
 
 IMAGE = ec2.MachineImage.generic_linux({REGION: "ami-0123456789abcdef0"})
 
@@ -87,12 +92,4 @@ def _build() -> tuple[App, list[Stack]]:
     return app, [stack, *_glue_catalogs(app)]
 
 
-@pytest.fixture(scope="module")
-def l2_run() -> L2Run:
-    app, stacks = _build()
-    return run_cases(app, stacks, CASES)
-
-
-@pytest.mark.parametrize("rule_id", sorted(CASES))
-def test_l2_case_breaks_exactly_its_rule(rule_id: str, l2_run: L2Run) -> None:
-    assert_case(rule_id, CASES, l2_run)
+l2_run, test_l2_case_breaks_exactly_its_rule = case_tests(_build, CASES)

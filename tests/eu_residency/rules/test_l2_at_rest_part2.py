@@ -3,17 +3,14 @@ breaks its rule, no Pass* one does (the pattern of test_l2_cases.py, in a small 
 
 from __future__ import annotations
 
-import pytest
-from aws_cdk import Stack
+from aws_cdk import App, Stack
 from aws_cdk import aws_apigateway as apigateway
 
 from tests.eu_residency.rules.l2_harness import (
     ENVIRONMENT,
     Cases,
-    L2Run,
-    assert_case,
+    case_tests,
     l2_app,
-    run_cases,
 )
 
 STACK_ID = "L2AtRestPart2"
@@ -68,14 +65,11 @@ def _stage_caches(stack: Stack) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def l2_run() -> L2Run:
+def _build() -> tuple[App, list[Stack]]:
     app = l2_app()
     stack = Stack(app, STACK_ID, env=ENVIRONMENT)
     _stage_caches(stack)
-    return run_cases(app, [stack], CASES)
+    return app, [stack]
 
 
-@pytest.mark.parametrize("rule_id", sorted(CASES))
-def test_l2_case_breaks_exactly_its_rule(rule_id: str, l2_run: L2Run) -> None:
-    assert_case(rule_id, CASES, l2_run)
+l2_run, test_l2_case_breaks_exactly_its_rule = case_tests(_build, CASES)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from aws_cdk import App, Duration, Environment, SecretValue, Size, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_backup as backup
@@ -42,7 +41,13 @@ from tests.eu_residency.rules import (
     test_l2_in_transit,
     test_l2_residency_vectors,
 )
-from tests.eu_residency.rules.l2_harness import ACCOUNT, REGION, Cases, L2Run, assert_case, l2_app, run_cases
+from tests.eu_residency.rules.l2_harness import (
+    ACCOUNT,
+    REGION,
+    Cases,
+    case_tests,
+    l2_app,
+)
 
 # The files of L2 cases beside this one: the every-rule test below counts their cases too.
 PARTS = (test_l2_at_rest_part1, test_l2_at_rest_part2, test_l2_in_transit, test_l2_residency_vectors)
@@ -707,15 +712,7 @@ def _build() -> tuple[App, list[Stack]]:
     return app, [stack, agnostic]
 
 
-@pytest.fixture(scope="module")
-def l2_run() -> L2Run:
-    app, stacks = _build()
-    return run_cases(app, stacks, CASES)
-
-
-@pytest.mark.parametrize("rule_id", sorted(CASES))
-def test_l2_case_breaks_exactly_its_rule(rule_id: str, l2_run: L2Run) -> None:
-    assert_case(rule_id, CASES, l2_run)
+l2_run, test_l2_case_breaks_exactly_its_rule = case_tests(_build, CASES)
 
 
 def test_every_rule_has_an_l2_case_or_a_reason_why_not() -> None:

@@ -8,7 +8,6 @@ replication destination is where its replica key is; an NLB passing TLS through 
 
 from __future__ import annotations
 
-import pytest
 from aws_cdk import App, CfnParameter, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
@@ -25,7 +24,13 @@ from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
 from aws_cdk import custom_resources as cr
 
-from tests.eu_residency.rules.l2_harness import ACCOUNT, ENVIRONMENT, Cases, L2Run, assert_case, l2_app, run_cases
+from tests.eu_residency.rules.l2_harness import (
+    ACCOUNT,
+    ENVIRONMENT,
+    Cases,
+    case_tests,
+    l2_app,
+)
 
 US_CERTIFICATE = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555"
 KEY_IN = f"arn:aws:kms:{{region}}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
@@ -158,12 +163,4 @@ def _build() -> tuple[App, list[Stack]]:
     return app, [stack, virginia]
 
 
-@pytest.fixture(scope="module")
-def l2_run() -> L2Run:
-    app, stacks = _build()
-    return run_cases(app, stacks, CASES)
-
-
-@pytest.mark.parametrize("rule_id", sorted(CASES))
-def test_l2_case_breaks_exactly_its_rule(rule_id: str, l2_run: L2Run) -> None:
-    assert_case(rule_id, CASES, l2_run)
+l2_run, test_l2_case_breaks_exactly_its_rule = case_tests(_build, CASES)

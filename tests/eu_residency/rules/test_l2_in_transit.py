@@ -4,7 +4,6 @@ construct breaks its rule, no Pass* one does; rules no L2 can express say why.
 
 from __future__ import annotations
 
-import pytest
 from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
@@ -25,10 +24,8 @@ from tests.eu_residency.rules.l2_harness import (
     ENVIRONMENT,
     REGION,
     Cases,
-    L2Run,
-    assert_case,
+    case_tests,
     l2_app,
-    run_cases,
 )
 
 EU_CERTIFICATE = f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555"
@@ -216,12 +213,9 @@ def _build() -> tuple[App, Stack]:
     return app, stack
 
 
-@pytest.fixture(scope="module")
-def l2_run() -> L2Run:
+def _build_stacks() -> tuple[App, list[Stack]]:
     app, stack = _build()
-    return run_cases(app, [stack], CASES)
+    return app, [stack]
 
 
-@pytest.mark.parametrize("rule_id", sorted(CASES))
-def test_l2_case_breaks_exactly_its_rule(rule_id: str, l2_run: L2Run) -> None:
-    assert_case(rule_id, CASES, l2_run)
+l2_run, test_l2_case_breaks_exactly_its_rule = case_tests(_build_stacks, CASES)

@@ -6,8 +6,7 @@ still show that the rules read what CDK writes; the IAM grants and the function 
 
 from __future__ import annotations
 
-import pytest
-from aws_cdk import Stack
+from aws_cdk import App, Stack
 from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_datasync as datasync
 from aws_cdk import aws_dlm as dlm
@@ -21,10 +20,8 @@ from tests.eu_residency.rules.l2_harness import (
     ENVIRONMENT,
     REGION,
     Cases,
-    L2Run,
-    assert_case,
+    case_tests,
     l2_app,
-    run_cases,
 )
 
 STACK_ID = "L2ResidencyVectors"
@@ -155,8 +152,7 @@ def _bedrock(stack: Stack) -> None:
         )
 
 
-@pytest.fixture(scope="module")
-def l2_run() -> L2Run:
+def _build() -> tuple[App, list[Stack]]:
     app = l2_app()
     stack = Stack(app, STACK_ID, env=ENVIRONMENT)
     _lifecycle_policy(stack, "FailUsCopyPolicy", "us-east-1")
@@ -164,9 +160,7 @@ def l2_run() -> L2Run:
     _endpoints(stack)
     _transfers(stack)
     _bedrock(stack)
-    return run_cases(app, [stack], CASES)
+    return app, [stack]
 
 
-@pytest.mark.parametrize("rule_id", sorted(CASES))
-def test_l2_case_breaks_exactly_its_rule(rule_id: str, l2_run: L2Run) -> None:
-    assert_case(rule_id, CASES, l2_run)
+l2_run, test_l2_case_breaks_exactly_its_rule = case_tests(_build, CASES)
