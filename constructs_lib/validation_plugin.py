@@ -11,6 +11,7 @@ and reads the templates in Python: see README.md, "Why a validation plugin, not 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jsii
@@ -39,6 +40,7 @@ from eu_residency.check_run.cdk_metadata import (
     read_cdk_metadata,
     scopes_of,
 )
+from eu_residency.check_run.construct_fixes import ConstructFixes
 from eu_residency.core.product import tool_version
 from eu_residency.core.rule_model import PLUGIN_NAME, Finding
 from eu_residency.core.settings import RuleSettings
@@ -129,6 +131,7 @@ class EuResidencyPlugin:
         acknowledgements = _Acknowledgements(context)
         violations: list[PolicyViolation] = []
         acknowledgeable: list[Acknowledgeable] = []
+        construct_fixes = ConstructFixes()  # CDK writes tree.json before it runs the plugins
         for template_path, template_findings in findings.items():
             for finding in template_findings:
                 placed_in = instances.get(template_path)
@@ -145,9 +148,10 @@ class EuResidencyPlugin:
                 if placed_in is not None:
                     violations.append(_instance_violation(finding, placed_in, kept_open=kept_open))
                 else:
+                    fix = construct_fixes.fix(finding, construct_path, Path(template_path).parent)
                     violations.append(
                         _violation(
-                            finding,
+                            replace(finding, fix=fix),
                             template_path=template_path,
                             logical_id=finding.logical_id,
                             construct_path=given,

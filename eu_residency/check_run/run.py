@@ -20,6 +20,7 @@ from eu_residency.check_run.acknowledgement_sources import (
     written_in_template,
 )
 from eu_residency.check_run.cdk_metadata import read_cdk_metadata
+from eu_residency.check_run.construct_fixes import ConstructFixes
 from eu_residency.check_run.discovery import find_templates
 from eu_residency.check_run.local_nested import with_local_children
 from eu_residency.check_run.results import (
@@ -102,17 +103,18 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
         for acknowledgement in written_by_cdk(directory, metadata)
     ]
     checked_results: list[TemplateResult] = []
+    construct_fixes = ConstructFixes()
     for candidate, template, lines in loaded:
         placed = nesting.get(candidate.name)
         cdk = assemblies.get(candidate.path.parent) if candidate.from_assembly else None
         checked = []
         for finding in findings[candidate.name]:
-            # A finding on a resource SAM generated is reported on the SAM resource (which is what has a line),
-            # acknowledged by that resource's Metadata, which SAM's generated resources carry.
-            shown = reported(template, finding)
+            # A finding on a resource SAM generated is acknowledged by the SAM resource's Metadata, which SAM's
+            # generated resources carry.
             construct_path = finding.construct_path or (
                 cdk.construct_path(str(candidate.path), finding.logical_id) if cdk else None
             )
+            shown = _shown(candidate, template, finding, construct_path, construct_fixes)
             acknowledgement = _acknowledged(
                 candidate, template, replace(finding, construct_path=construct_path), placed, templates
             )
@@ -144,6 +146,22 @@ def run_check(paths: Sequence[str], *, region: str | None, settings: RuleSetting
     order = {name: index for index, name in enumerate(paths)}
     results.sort(key=lambda result: (order.get(result.path, len(order)), result.path))
     return CheckRun(results=tuple(results), settings=settings, inputs=inputs, skipped=tuple(skipped))
+
+
+def _shown(
+    candidate: Candidate,
+    template: Mapping[str, Any],
+    finding: Finding,
+    construct_path: str | None,
+    construct_fixes: ConstructFixes,
+) -> Finding:
+    """``finding`` as reported: on the SAM resource that generated its resource (which is what has a line); in a
+    CDK assembly at its construct path, with the fix in the words of the construct that generated the resource."""
+    shown = reported(template, finding)
+    if not candidate.from_assembly or candidate.instance is not None or shown.logical_id != finding.logical_id:
+        return shown
+    fix = construct_fixes.fix(finding, construct_path, candidate.path.parent)
+    return replace(shown, construct_path=construct_path, fix=fix)
 
 
 def _nesting(loaded: Sequence[tuple[Candidate, dict[str, Any], dict[str, int]]]) -> dict[str, Nesting]:

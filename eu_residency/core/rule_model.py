@@ -77,6 +77,9 @@ class Rule:
     # Set when the rule can also report a lower severity (residency: proven outside is fatal, unprovable
     # is an error); documented in the catalogue.
     unprovable_severity: Severity | None = None
+    # Set when the rule also reports, at ``unprovable_severity``, a template AWS would refuse to deploy (a
+    # region-bound certificate or image of another region): no data moves, so it is not a proven violation.
+    reports_undeployable: bool = False
     # A catch-all rule yields to the specific rules: where another rule already reports the same
     # resource at the same property path (or below/above it), the catch-all's finding is dropped.
     catch_all: bool = False

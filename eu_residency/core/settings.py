@@ -31,6 +31,17 @@ class KeyControl(Enum):
         raise ValueError(f"{KEY_CONTROL_KEY}: expected {choices}, got {value!r}")
 
 
+def key_control_text(key_control: KeyControl) -> str:
+    """Whether key control was on for the run, and so whether the EU-KEY rules ran."""
+    if key_control is KeyControl.CUSTOMER_MANAGED:
+        return f"Key control: on ({KEY_CONTROL_KEY}: {key_control.value}): the EU-KEY rules ran"
+    return (
+        f"Key control: off ({KEY_CONTROL_KEY}: {key_control.value}): the EU-KEY rules did not run; to run them, "
+        f"set {KEY_CONTROL_KEY}: {KeyControl.CUSTOMER_MANAGED.value} (cdk.json context) or pass --key-control "
+        f"{KeyControl.CUSTOMER_MANAGED.value}"
+    )
+
+
 @dataclass(frozen=True)
 class RuleSettings:
     """``allowed_regions`` defaults to the EU list and may only narrow it.

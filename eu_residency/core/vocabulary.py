@@ -189,8 +189,10 @@ class RegionBoundProperty:
 CERTIFICATE = "certificate"
 CONTAINER_IMAGE = "container image"
 EDGE_CERTIFICATE_REGION = "us-east-1"
-# ACM certificates are regional: a load balancer or a regional API domain takes one of its own region; CloudFront
-# (and an edge-optimized API domain, which CloudFront serves) one of us-east-1. Lambda runs images of its region.
+# ACM certificates are regional, and AWS takes each one from one region. A load balancer, a regional API domain,
+# a Client VPN endpoint or a VPC Lattice service takes one of its own region; CloudFront, and what CloudFront
+# serves (an edge-optimized API domain, a Cognito or AppSync custom domain, an Amplify Hosting domain), one of
+# us-east-1. Lambda runs images of its region.
 REGION_BOUND_PROPERTIES: Mapping[str, tuple[RegionBoundProperty, ...]] = {
     "AWS::ElasticLoadBalancing::LoadBalancer": (
         RegionBoundProperty(("Listeners", "*", "SSLCertificateId"), CERTIFICATE),
@@ -201,6 +203,7 @@ REGION_BOUND_PROPERTIES: Mapping[str, tuple[RegionBoundProperty, ...]] = {
     "AWS::ElasticLoadBalancingV2::ListenerCertificate": (
         RegionBoundProperty(("Certificates", "*", "CertificateArn"), CERTIFICATE),
     ),
+    # CloudFormation's DomainName is EDGE or REGIONAL; a private domain is AWS::ApiGateway::DomainNameV2.
     "AWS::ApiGateway::DomainName": (
         RegionBoundProperty(("RegionalCertificateArn",), CERTIFICATE),
         RegionBoundProperty(("CertificateArn",), CERTIFICATE, EDGE_CERTIFICATE_REGION),
@@ -208,10 +211,29 @@ REGION_BOUND_PROPERTIES: Mapping[str, tuple[RegionBoundProperty, ...]] = {
     "AWS::ApiGatewayV2::DomainName": (
         RegionBoundProperty(("DomainNameConfigurations", "*", "CertificateArn"), CERTIFICATE),
     ),
+    # docs.aws.amazon.com/vpn/latest/clientvpn-admin/mutual.html: server and client certificates are uploaded
+    # "in the same Region in which you intend to create the Client VPN endpoint".
+    "AWS::EC2::ClientVpnEndpoint": (
+        RegionBoundProperty(("ServerCertificateArn",), CERTIFICATE),
+        RegionBoundProperty(
+            ("AuthenticationOptions", "*", "MutualAuthentication", "ClientRootCertificateChainArn"), CERTIFICATE
+        ),
+    ),
+    # docs.aws.amazon.com/vpc-lattice/latest/ug/service-byoc.html: the certificate is in the service's Region.
+    "AWS::VpcLattice::Service": (RegionBoundProperty(("CertificateArn",), CERTIFICATE),),
     "AWS::CloudFront::Distribution": (
         RegionBoundProperty(
             ("DistributionConfig", "ViewerCertificate", "AcmCertificateArn"), CERTIFICATE, EDGE_CERTIFICATE_REGION
         ),
+    ),
+    # CloudFront serves these custom domains, so AWS takes their certificates from us-east-1 only (Cognito's
+    # CreateUserPoolDomain, AppSync's custom-domain-name.html, Amplify's CertificateSettings API reference).
+    "AWS::Cognito::UserPoolDomain": (
+        RegionBoundProperty(("CustomDomainConfig", "CertificateArn"), CERTIFICATE, EDGE_CERTIFICATE_REGION),
+    ),
+    "AWS::AppSync::DomainName": (RegionBoundProperty(("CertificateArn",), CERTIFICATE, EDGE_CERTIFICATE_REGION),),
+    "AWS::Amplify::Domain": (
+        RegionBoundProperty(("CertificateSettings", "CustomCertificateArn"), CERTIFICATE, EDGE_CERTIFICATE_REGION),
     ),
     "AWS::Lambda::Function": (RegionBoundProperty(("Code", "ImageUri"), CONTAINER_IMAGE),),
 }

@@ -16,6 +16,7 @@ def document(run: CheckRun) -> dict[str, Any]:
         "summary": run.summary(),
         "exit_code": run.exit_code,
         "allowed_regions": sorted(run.settings.allowed_regions),
+        "key_control": run.settings.key_control.value,
         "templates": [
             {
                 "path": result.path,

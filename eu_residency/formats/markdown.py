@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from eu_residency.audit.audit_report import GLOBAL, AuditReport
 from eu_residency.check_run.results import CheckRun, TemplateResult
+from eu_residency.core.settings import key_control_text
 from eu_residency.formats.escaping import markdown_text as _cell
 from eu_residency.rules.registry import RULES_BY_ID
 
 
 def render(run: CheckRun) -> str:
     lines = ["# eu-residency check", "", _cell(run.summary()) + ".", ""]
+    lines += [f"- Allowed regions: {_cell(', '.join(sorted(run.settings.allowed_regions)))}"]
+    lines += [f"- {_cell(key_control_text(run.settings.key_control))}", ""]
     for result in run.results:
         if result.error is not None:
             lines += [f"## {_cell(result.path)}: input error", "", f"> {_cell(result.error)}", ""]
@@ -61,6 +64,8 @@ def audit_section(report: AuditReport, level: int = 1) -> list[str]:
         f"Audit of {who} on {_cell(report.generated_at or 'an unknown date')}: {_cell(report.summary())}.",
         "",
         f"- Allowed regions: {_cell(', '.join(sorted(report.allowed_regions)))}",
+        # The audit's own setting: key control decides whether EU-KEY findings appear.
+        f"- {_cell(key_control_text(report.key_control))}",
         f"- Regions examined: {_cell(', '.join(report.regions) or 'none')}, and the global services",
         "",
         f"{sub} Findings",

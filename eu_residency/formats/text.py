@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from eu_residency.audit.audit_report import AuditReport
 from eu_residency.check_run.results import CheckedFinding, CheckRun, NestingKind
+from eu_residency.core.settings import key_control_text
 from eu_residency.formats.escaping import terminal_text
 from eu_residency.template_loader.stack_set_instances import instance_label
 
@@ -51,6 +52,7 @@ def _audit_header(report: AuditReport) -> list[str]:
     return [
         f"eu-residency audit of {who}, {report.generated_at or 'time unknown'}",
         f"  allowed regions: {', '.join(sorted(report.allowed_regions))}",
+        f"  {key_control_text(report.key_control)}",
         f"  regions examined: {', '.join(report.regions) or 'none'} (and the global services)",
     ]
 

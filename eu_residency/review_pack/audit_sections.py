@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from eu_residency.audit.audit_report import AuditFileError, AuditReport
+from eu_residency.core.settings import key_control_text
 from eu_residency.formats import markdown, sarif
-from eu_residency.formats.escaping import markdown_text
-from eu_residency.review_pack.rows import key_control_text
 
 
 def load_audit(path: str | Path) -> AuditReport:
@@ -33,9 +32,6 @@ def load_audit(path: str | Path) -> AuditReport:
 
 def markdown_section(report: AuditReport, level: int = 2) -> str:
     lines = markdown.audit_section(report, level=level)
-    # The audit's own settings, beside its allowed regions: key control decides whether EU-KEY findings appear.
-    at = next((index + 1 for index, line in enumerate(lines) if line.startswith("- Allowed regions")), len(lines))
-    lines.insert(at, f"- {markdown_text(key_control_text(report.key_control))}")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -12,6 +12,7 @@ from importlib import resources
 from eu_residency.check_run.results import CheckRun
 from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import Severity
+from eu_residency.core.settings import key_control_text
 from eu_residency.inventory.records import UNKNOWN_REGION, Inventory
 from eu_residency.review_pack import audit_sections
 from eu_residency.review_pack.charts import bar_chart
@@ -30,7 +31,6 @@ from eu_residency.review_pack.rows import (
     first_sentence,
     flow_status,
     flows_in_order,
-    key_control_text,
     open_findings,
     property_path,
     region_status,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import Severity
+from eu_residency.core.settings import key_control_text
 from eu_residency.formats.escaping import markdown_text as _cell
 from eu_residency.inventory.records import UNKNOWN_REGION
 from eu_residency.review_pack import audit_sections
@@ -22,7 +23,6 @@ from eu_residency.review_pack.rows import (
     finding_rows,
     flow_status,
     flows_in_order,
-    key_control_text,
     open_findings,
     property_path,
     region_status,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from eu_residency.check_run.results import CheckedFinding, CheckRun, NestingKind, TemplateResult
 from eu_residency.core.regions import EU_REGIONS, place
 from eu_residency.core.rule_model import RULE_ID, Family, Severity
-from eu_residency.core.settings import KEY_CONTROL_KEY, KeyControl, RuleSettings
+from eu_residency.core.settings import KEY_CONTROL_KEY, RuleSettings
 from eu_residency.inventory.records import UNKNOWN_REGION, Endpoint, Flow, Inventory, stack_name
 from eu_residency.rules.catalogue import FAMILY_TITLES
 from eu_residency.rules.engine import active_rules
@@ -63,17 +63,6 @@ def family_label(rule_id: str) -> str:
         return ""
     family = Family(rule_id.rsplit("-", 1)[0])
     return f"{family.value} ({FAMILY_TITLES[family].split(':', 1)[0]})"
-
-
-def key_control_text(key_control: KeyControl) -> str:
-    """Whether key control was on for the run, and so whether the EU-KEY rules ran."""
-    if key_control is KeyControl.CUSTOMER_MANAGED:
-        return f"Key control: on ({KEY_CONTROL_KEY}: {key_control.value}): the EU-KEY rules ran"
-    return (
-        f"Key control: off ({KEY_CONTROL_KEY}: {key_control.value}): the EU-KEY rules did not run; to run them, "
-        f"set {KEY_CONTROL_KEY}: {KeyControl.CUSTOMER_MANAGED.value} (cdk.json context) or pass --key-control "
-        f"{KeyControl.CUSTOMER_MANAGED.value}"
-    )
 
 
 def rule_set_rows(settings: RuleSettings) -> list[tuple[str, str, int, int, str]]:

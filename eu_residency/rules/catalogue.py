@@ -20,9 +20,13 @@ PLUGIN_NAMESPACE = PLUGIN_NAME
 IN_TRANSIT_FROM = "EU-ENC-040"  # the encryption rules from this id on judge traffic, those before it storage
 
 
+def _not_proven(rule: Rule) -> str:
+    return "unprovable or when the template cannot deploy" if rule.reports_undeployable else "unprovable"
+
+
 def severity_text(rule: Rule) -> str:
     if rule.unprovable_severity and rule.unprovable_severity is not rule.severity:
-        return f"{rule.severity.value} when proven, {rule.unprovable_severity.value} when unprovable"
+        return f"{rule.severity.value} when proven, {rule.unprovable_severity.value} when {_not_proven(rule)}"
     return rule.severity.value
 
 
@@ -31,7 +35,8 @@ def acknowledgement_text(rule: Rule) -> str:
         return "cannot be acknowledged (fatal)"
     ack = f"`{PLUGIN_NAMESPACE}::{rule.id}`"
     if rule.severity is Severity.FATAL:
-        return f"{ack} for unprovable findings only; proven ones are fatal and cannot be acknowledged"
+        which = "findings that are unprovable or cannot deploy" if rule.reports_undeployable else "unprovable findings"
+        return f"{ack} for {which} only; proven ones are fatal and cannot be acknowledged"
     return ack
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from eu_residency.core.messages import shortened, shown_value
@@ -382,3 +382,40 @@ def _db_instances_by_identifier(view: TemplateView) -> dict[str, Resource]:
         if isinstance(identifier, str):
             named.setdefault(identifier, instance)
     return named
+
+
+# -- Shared by rules that apply only to some values of a property (folded from duplicated code) ---------------
+
+
+def where_applicable(
+    values: list[Any],
+    applies_to: str,
+    findings: Callable[[], Iterable[Violation]],
+    path: PropertyPath,
+    *,
+    whether: str,
+    what: str,
+) -> Iterator[Violation]:
+    """The ``findings`` of a rule that holds only where the property at ``path`` (its ``values``, from
+    ``values_at``) is ``applies_to``, which is also what AWS does when it is absent. Never: nothing. Where the
+    findings stand and that property is undecided, one finding fails closed on it (``whether``, "whether the
+    key is symmetric"); where only some branches of an undecided Fn::If apply, one on ``what``."""
+    applicable = [value for value in values if value is MISSING or value == applies_to]
+    undecided_values = [value for value in values if isinstance(value, Unknown)]
+    if not applicable and not undecided_values:
+        return
+    found = list(findings())
+    if not found:
+        return
+    if undecided_values:
+        yield unresolved(path, whether, undecided_values[0])
+    elif len(applicable) < len(values):
+        yield unresolved(path, what, OneOf(tuple(values)))
+    else:
+        yield from found
+
+
+def is_always(view: TemplateView, raw: Any, text: str) -> bool:
+    """Whether every value ``raw`` may deploy with is the text ``text`` (an absent or undecided one is not)."""
+    values = text_options(view, raw)
+    return bool(values) and all(value == text for value in values)

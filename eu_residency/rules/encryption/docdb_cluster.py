@@ -44,8 +44,11 @@ RULE = Rule(
         "promises that personal data is encrypted at rest. A cluster restored from a snapshot inherits "
         "the snapshot's encryption unless it is given KmsKeyId, which the template cannot otherwise show."
     ),
-    fix="Set StorageEncrypted: true and KmsKeyId to a customer-managed key (L2: "
-    "aws_docdb.DatabaseCluster(storage_encrypted=True, kms_key=key)).",
+    fix=(
+        "Set StorageEncrypted: true; any KMS key will do: leave KmsKeyId unset for the account's default "
+        "AWS-managed key, or name a key of your own (L2: "
+        "aws_docdb.DatabaseCluster(storage_encrypted=True), and kms_key=key for your own)."
+    ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::DocDB::DBCluster"}),
     check_resource=check,

@@ -33,8 +33,11 @@ RULE = Rule(
         "privacy policy promises that personal data is encrypted at rest. A volume created from a "
         "snapshot without Encrypted: true keeps the snapshot's encryption, which the template cannot show."
     ),
-    fix="Set Encrypted: true and KmsKeyId to a customer-managed key (L2: "
-    "aws_ec2.Volume(encrypted=True, encryption_key=key)).",
+    fix=(
+        "Set Encrypted: true; any KMS key will do: leave KmsKeyId unset for the account's default EBS "
+        "key (the AWS-managed aws/ebs unless changed), or name a key of your own (L2: "
+        "aws_ec2.Volume(encrypted=True), and encryption_key=key for your own)."
+    ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::EC2::Volume"}),
     check_resource=check,

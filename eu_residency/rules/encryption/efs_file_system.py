@@ -23,8 +23,12 @@ RULE = Rule(
         "then be stored in the clear, against the privacy policy's promise that personal data is "
         "encrypted at rest."
     ),
-    fix="Set Encrypted: true and KmsKeyId to a customer-managed key (L2: "
-    "aws_efs.FileSystem(encrypted=True, kms_key=key)).",
+    # https://docs.aws.amazon.com/efs/latest/ug/API_CreateFileSystem.html (KmsKeyId: aws/elasticfilesystem)
+    fix=(
+        "Set Encrypted: true; any KMS key will do: leave KmsKeyId unset for EFS's AWS-managed "
+        "aws/elasticfilesystem, or name a key of your own (L2: aws_efs.FileSystem(encrypted=True), and "
+        "kms_key=key for your own)."
+    ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::EFS::FileSystem"}),
     check_resource=check,

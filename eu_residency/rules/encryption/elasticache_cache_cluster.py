@@ -65,10 +65,12 @@ RULE = Rule(
         "(TransitEncryptionEnabled, off by default); keep personal data out of Memcached or move it to "
         "an encrypted replication group."
     ),
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/at-rest-encryption.html (default key)
     fix="Redis OSS/Valkey: replace the CacheCluster with an AWS::ElastiCache::ReplicationGroup with "
-    "AtRestEncryptionEnabled: true, TransitEncryptionEnabled: true and KmsKeyId (no L2 in aws-cdk-lib: "
-    "aws_elasticache.CfnReplicationGroup(at_rest_encryption_enabled=True, transit_encryption_enabled=True, "
-    "kms_key_id=key.key_arn)). Memcached: set TransitEncryptionEnabled: true "
+    "AtRestEncryptionEnabled: true and TransitEncryptionEnabled: true, with any key: KmsKeyId unset for "
+    "ElastiCache's default key, or a KMS key of your own (no L2 in aws-cdk-lib: "
+    "aws_elasticache.CfnReplicationGroup(at_rest_encryption_enabled=True, transit_encryption_enabled=True)). "
+    "Memcached: set TransitEncryptionEnabled: true "
     "(aws_elasticache.CfnCacheCluster(transit_encryption_enabled=True)).",
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::ElastiCache::CacheCluster"}),

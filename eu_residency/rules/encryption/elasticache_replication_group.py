@@ -34,8 +34,13 @@ RULE = Rule(
         "personal data is encrypted at rest. ElastiCache Serverless caches are always encrypted and are "
         "not checked by this rule."
     ),
-    fix="Set AtRestEncryptionEnabled: true and KmsKeyId to a customer-managed key (no L2 in aws-cdk-lib: "
-    "aws_elasticache.CfnReplicationGroup(at_rest_encryption_enabled=True, kms_key_id=key.key_arn)).",
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/at-rest-encryption.html (default key)
+    fix=(
+        "Set AtRestEncryptionEnabled: true; any key will do: leave KmsKeyId unset for ElastiCache's "
+        "default (service-managed) key, or name a KMS key of your own (no L2 in aws-cdk-lib: "
+        "aws_elasticache.CfnReplicationGroup(at_rest_encryption_enabled=True), and "
+        "kms_key_id=key.key_arn for your own)."
+    ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::ElastiCache::ReplicationGroup"}),
     check_resource=check,

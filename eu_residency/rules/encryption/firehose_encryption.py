@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
-from eu_residency.core.template_view import OneOf, Resource, TemplateView, Unknown
+from eu_residency.core.template_view import Resource, TemplateView
 from eu_residency.core.values import MISSING, descend, get, values_at
-from eu_residency.rules._kms_keys import key_value_violations, one_verdict
-from eu_residency.rules.predicates import prop_path, unresolved
+from eu_residency.rules._kms_keys import key_value_violations
+from eu_residency.rules._typed_encryption import typed_encryption_violations
+from eu_residency.rules.predicates import prop_path, where_applicable
 
 STREAM_TYPE: PropertyPath = ("DeliveryStreamType",)
 ENCRYPTION: PropertyPath = ("DeliveryStreamEncryptionConfigurationInput",)
@@ -19,33 +20,8 @@ DIRECT_PUT = "DirectPut"  # the default; only such streams can (and must) use se
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    stream_types = values_at(view, resource.properties, STREAM_TYPE)
-    direct = [kind for kind in stream_types if kind is MISSING or kind == DIRECT_PUT]
-    undecided = [kind for kind in stream_types if isinstance(kind, Unknown)]
-    if not direct and not undecided:
-        return  # Kinesis stream, MSK or database source: the records are encrypted where they come from
-
-    def judge_encryption(encryption: Any) -> Iterator[Violation]:
-        if encryption is MISSING:
-            yield Violation(
-                prop_path(*ENCRYPTION),
-                "server-side encryption is not turned on (DeliveryStreamEncryptionConfigurationInput is "
-                "missing): Firehose buffers the records it receives unencrypted",
-            )
-        elif isinstance(encryption, Unknown):
-            yield unresolved(ENCRYPTION, "the delivery stream's server-side encryption", encryption)
-        else:
-            yield from one_verdict(
-                KEY_TYPE,
-                "the delivery stream's key type",
-                descend(encryption, ("KeyType",)),
-                lambda key_type: judge_key_type(encryption, key_type),
-            )
-
     def judge_key_type(encryption: Any, key_type: Any) -> Iterator[Violation]:
-        if isinstance(key_type, Unknown):
-            yield unresolved(KEY_TYPE, "the delivery stream's key type", key_type)
-        elif key_type == "CUSTOMER_MANAGED_CMK":
+        if key_type == "CUSTOMER_MANAGED_CMK":
             yield from key_value_violations(
                 descend(encryption, ("KeyARN",)),
                 get(resource.properties, KEY),
@@ -61,23 +37,28 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
             message = f"KeyType {key_type!r} is not AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK"
             yield Violation(prop_path(*KEY_TYPE), message)
 
-    findings = list(
-        one_verdict(
+    def encryption() -> Iterator[Violation]:
+        return typed_encryption_violations(
+            view,
+            resource.properties,
             ENCRYPTION,
-            "the delivery stream's server-side encryption",
-            values_at(view, resource.properties, ENCRYPTION),
-            judge_encryption,
+            "KeyType",
+            what="the delivery stream's server-side encryption",
+            type_what="the delivery stream's key type",
+            missing="server-side encryption is not turned on (DeliveryStreamEncryptionConfigurationInput is "
+            "missing): Firehose buffers the records it receives unencrypted",
+            judge_type=judge_key_type,
         )
+
+    # Kinesis stream, MSK or database sources: the records are encrypted where they come from.
+    yield from where_applicable(
+        values_at(view, resource.properties, STREAM_TYPE),
+        DIRECT_PUT,
+        encryption,
+        STREAM_TYPE,
+        whether="whether the delivery stream receives records directly (and must encrypt)",
+        what="the delivery stream's encryption at rest",
     )
-    if not findings:
-        return
-    if undecided:
-        what = "whether the delivery stream receives records directly (and must encrypt)"
-        yield unresolved(STREAM_TYPE, what, undecided[0])
-    elif len(direct) < len(stream_types):
-        yield unresolved(STREAM_TYPE, "the delivery stream's encryption at rest", OneOf(tuple(stream_types)))
-    else:
-        yield from findings
 
 
 RULE = Rule(
@@ -90,10 +71,13 @@ RULE = Rule(
         "stream reading from a Kinesis stream, MSK or a database takes its records from a source that "
         "encrypts them, and cannot turn server-side encryption on itself."
     ),
-    fix="Set DeliveryStreamEncryptionConfigurationInput with KeyType CUSTOMER_MANAGED_CMK and KeyARN a "
-    "customer-managed key, for key control, or KeyType AWS_OWNED_CMK (L2: "
-    "aws_kinesisfirehose.DeliveryStream(encryption=StreamEncryption.customer_managed_key(key)) or "
-    "StreamEncryption.aws_owned_key()).",
+    # https://docs.aws.amazon.com/firehose/latest/APIReference/API_DeliveryStreamEncryptionConfigurationInput.html
+    fix=(
+        "Set DeliveryStreamEncryptionConfigurationInput with KeyType AWS_OWNED_CMK, or "
+        "CUSTOMER_MANAGED_CMK with KeyARN a key of your own (Firehose offers these two, no AWS-managed "
+        "key) (L2: aws_kinesisfirehose.DeliveryStream(encryption=StreamEncryption.aws_owned_key()) or "
+        "StreamEncryption.customer_managed_key(key))."
+    ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::KinesisFirehose::DeliveryStream"}),
     check_resource=check,

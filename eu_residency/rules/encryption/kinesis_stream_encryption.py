@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
-from eu_residency.core.template_view import Resource, TemplateView, Unknown
-from eu_residency.core.values import MISSING, descend, get, values_at
-from eu_residency.rules._kms_keys import key_value_violations, one_verdict
-from eu_residency.rules.predicates import prop_path, unresolved
+from eu_residency.core.template_view import Resource, TemplateView
+from eu_residency.core.values import MISSING, descend, get
+from eu_residency.rules._kms_keys import key_value_violations
+from eu_residency.rules._typed_encryption import typed_encryption_violations
+from eu_residency.rules.predicates import prop_path
 
 ENCRYPTION: PropertyPath = ("StreamEncryption",)
 TYPE: PropertyPath = ("StreamEncryption", "EncryptionType")
@@ -17,27 +18,8 @@ KEY: PropertyPath = ("StreamEncryption", "KeyId")
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    def judge_encryption(encryption: Any) -> Iterator[Violation]:
-        if encryption is MISSING:
-            yield Violation(
-                prop_path(*ENCRYPTION),
-                "encryption at rest is not turned on (StreamEncryption is missing): Kinesis stores the "
-                "stream's records unencrypted",
-            )
-        elif isinstance(encryption, Unknown):
-            yield unresolved(ENCRYPTION, "the stream's encryption at rest", encryption)
-        else:
-            yield from one_verdict(
-                TYPE,
-                "the stream's encryption type",
-                descend(encryption, ("EncryptionType",)),
-                lambda kind: judge_type(encryption, kind),
-            )
-
     def judge_type(encryption: Any, kind: Any) -> Iterator[Violation]:
-        if isinstance(kind, Unknown):
-            yield unresolved(TYPE, "the stream's encryption type", kind)
-        elif kind == "KMS":
+        if kind == "KMS":
             yield from key_value_violations(
                 descend(encryption, ("KeyId",)),
                 get(resource.properties, KEY),
@@ -55,11 +37,16 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
                 f"encryption at rest is turned off (StreamEncryption.EncryptionType is {kind!r}, not KMS)",
             )
 
-    yield from one_verdict(
+    yield from typed_encryption_violations(
+        view,
+        resource.properties,
         ENCRYPTION,
-        "the stream's encryption at rest",
-        values_at(view, resource.properties, ENCRYPTION),
-        judge_encryption,
+        "EncryptionType",
+        what="the stream's encryption at rest",
+        type_what="the stream's encryption type",
+        missing="encryption at rest is not turned on (StreamEncryption is missing): Kinesis stores the "
+        "stream's records unencrypted",
+        judge_type=judge_type,
     )
 
 
@@ -69,12 +56,15 @@ RULE = Rule(
     explanation=(
         "A Kinesis stream keeps every record, often events about users, for its retention period (a day "
         "up to a year); the privacy policy promises user data is encrypted at rest. Without "
-        "StreamEncryption the records are stored unencrypted. A customer-managed key also puts reading "
-        "them under a key policy that can be restricted, audited and revoked."
+        "StreamEncryption the records are stored unencrypted. Any KMS key satisfies this rule, the "
+        "AWS-managed alias/aws/kinesis included; the EU-KEY rules judge who controls the key."
     ),
-    fix="Set StreamEncryption to EncryptionType KMS with KeyId a customer-managed key (L2: "
-    "aws_kinesis.Stream(encryption=StreamEncryption.KMS, encryption_key=key)); the AWS-managed "
-    "alias/aws/kinesis (StreamEncryption.MANAGED) also encrypts, without key control.",
+    fix=(
+        "Set StreamEncryption to EncryptionType KMS with KeyId a KMS key: the AWS-managed "
+        "alias/aws/kinesis, or a key of your own (L2: "
+        "aws_kinesis.Stream(encryption=StreamEncryption.MANAGED), or StreamEncryption.KMS with "
+        "encryption_key=key)."
+    ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::Kinesis::Stream"}),
     check_resource=check,

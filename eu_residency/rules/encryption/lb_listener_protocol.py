@@ -9,16 +9,15 @@ from eu_residency.core.resolved import scalar
 from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown, options
 from eu_residency.core.values import MISSING, descend, elements, referent, text_options
+from eu_residency.rules.encryption._forward_actions import LISTENER_RULE, TARGET_GROUP, action_target_groups
 from eu_residency.rules.encryption._in_transit import LISTENER, protocols
 from eu_residency.rules.predicates import prop_path, unresolved
 
-LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 # Plain TCP (and TCP_UDP, which carries it) cannot be shown to be encrypted; UDP, QUIC and GENEVE
 # (Gateway Load Balancer) listeners are outside this rule.
 TCP = "TCP"
 PLAIN_TCP = frozenset({TCP, "TCP_UDP"})
-TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
 # The HTTPS port: a TCP listener on it, forwarding to targets that serve TLS there, passes TLS through.
 TLS_PORT = "443"
 HTTP = "HTTP"
@@ -93,11 +92,7 @@ def _forwarded_groups(listener: Resource, view: TemplateView) -> Iterator[Resour
         if isinstance(action, Unknown):
             yield action
             continue
-        arns = descend(action, ("TargetGroupArn",))
-        for groups in descend(action, ("ForwardConfig", "TargetGroups")):
-            for _, group in elements(groups):
-                arns += descend(group, ("TargetGroupArn",))
-        for arn in arns:
+        for _, arn in action_target_groups(action, ()):
             if arn is MISSING:
                 continue
             logical_id = referent(arn)

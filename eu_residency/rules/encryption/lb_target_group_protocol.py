@@ -9,12 +9,11 @@ from eu_residency.core.messages import shortened, shown_value
 from eu_residency.core.resolved import scalar
 from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, ResourceRef, TemplateView, Unknown, options
-from eu_residency.core.values import MISSING, descend, elements, referent
+from eu_residency.core.values import MISSING, elements, referent
+from eu_residency.rules.encryption._forward_actions import LISTENER_RULE, TARGET_GROUP, action_target_groups
 from eu_residency.rules.encryption._in_transit import LISTENER, protocols
 from eu_residency.rules.predicates import prop_path, unresolved
 
-LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
-TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
 HTTPS = "HTTPS"
 HTTP = "HTTP"
 # Lambda targets have no protocol: the load balancer invokes the function through the Lambda service.
@@ -71,24 +70,8 @@ def _forwarded(resource: Resource, view: TemplateView, key: str) -> Iterator[tup
         if index is None:
             yield (key,), unresolved((key,), "where the HTTPS listener's requests are forwarded", action)
             continue
-        for path, group in _target_groups(action, (key, index)):
+        for path, group in action_target_groups(action, (key, index)):
             yield from _target_group(view, group, path)
-
-
-def _target_groups(action: Any, path: PropertyPath) -> Iterator[tuple[PropertyPath, Any]]:
-    """The target groups an action forwards to, each with its path: TargetGroupArn, and every
-    ForwardConfig.TargetGroups[].TargetGroupArn (redirects and fixed responses forward nowhere)."""
-    for value in descend(action, ("TargetGroupArn",)):
-        if value is not MISSING:
-            yield (*path, "TargetGroupArn"), value
-    for groups in descend(action, ("ForwardConfig", "TargetGroups")):
-        for index, item in elements(groups):
-            item_path = (*path, "ForwardConfig", "TargetGroups", *(() if index is None else (index, "TargetGroupArn")))
-            if index is None:
-                yield item_path, item
-                continue
-            for value in descend(item, ("TargetGroupArn",)):
-                yield item_path, value
 
 
 def _target_group(view: TemplateView, value: Any, path: PropertyPath) -> Iterator[tuple[PropertyPath, str | Violation]]:

@@ -36,8 +36,11 @@ RULE = Rule(
         "that personal data is encrypted at rest. A cluster restored from a snapshot or another cluster "
         "inherits its encryption, which the template cannot show."
     ),
-    fix="Set StorageEncrypted: true and KmsKeyId to a customer-managed key (L2: "
-    "aws_neptune_alpha.DatabaseCluster(storage_encrypted=True, kms_key=key)).",
+    fix=(
+        "Set StorageEncrypted: true; any KMS key will do: leave KmsKeyId unset for the account's default "
+        "AWS-managed key, or name a key of your own (L2: "
+        "aws_neptune_alpha.DatabaseCluster(storage_encrypted=True), and kms_key=key for your own)."
+    ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::Neptune::DBCluster"}),
     check_resource=check,

@@ -22,9 +22,13 @@ RULE = Rule(
         "messages and user profiles among them, readable by anyone who obtains the storage; the privacy "
         "policy promises that personal data is encrypted at rest."
     ),
-    fix="Set EncryptionAtRestOptions: {Enabled: true, KmsKeyId: <customer-managed key>} (L2: "
-    "aws_opensearchservice.Domain(encryption_at_rest=EncryptionAtRestOptions(enabled=True, kms_key=key)); "
-    "likewise aws_elasticsearch.Domain).",
+    # aws-cdk-lib aws_opensearchservice.EncryptionAtRestOptions.kms_key (default: aws/es)
+    fix=(
+        "Set EncryptionAtRestOptions: {Enabled: true}; any KMS key will do: leave KmsKeyId unset for the "
+        "AWS-managed aws/es, or name a key of your own (L2: "
+        "aws_opensearchservice.Domain(encryption_at_rest=EncryptionAtRestOptions(enabled=True)), and "
+        "kms_key=key for your own; likewise aws_elasticsearch.Domain)."
+    ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"}),
     check_resource=check,

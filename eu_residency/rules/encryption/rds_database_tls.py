@@ -10,11 +10,11 @@ from eu_residency.core.rule_model import Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown, options
 from eu_residency.core.values import MISSING, get, referent
 from eu_residency.rules.encryption._in_transit import (
-    EngineKind,
-    default_group_forces_tls,
+    DEFAULT_GROUP_PREFIX,
+    DefaultTls,
+    default_group_tls,
     engine_kind,
     parameter_group_violations,
-    postgres_forces_ssl_by_default,
 )
 from eu_residency.rules.predicates import READ_REPLICA_SOURCE, prop_path, read_replica_source, unresolved
 
@@ -72,7 +72,7 @@ def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         elif isinstance(group, Unknown):
             yield unresolved((group_property,), "the parameter group that would force TLS", group)
         else:
-            yield from _named_group(group, view, engines, resource.type)
+            yield from _named_group(group, view, resource.type)
 
 
 def _group(group: Resource, view: TemplateView, group_property: str) -> Iterator[Violation]:
@@ -94,24 +94,34 @@ def _groups_by_name(view: TemplateView, group_type: str, name_property: str) -> 
     return groups
 
 
-def _named_group(
-    name: Any,
-    view: TemplateView,
-    engines: list[Any],
-    database_type: str,
-) -> Iterator[Violation]:
+def _named_group(name: Any, view: TemplateView, database_type: str) -> Iterator[Violation]:
     group_property, group_type, name_property = GROUPS[database_type]
     text = scalar(name)
     groups = view.memo(f"{__name__}.groups.{group_type}", lambda: _groups_by_name(view, group_type, name_property))
     if isinstance(text, str) and text in groups:
         yield from _group(groups[text], view, group_property)
         return
-    if isinstance(text, str) and default_group_forces_tls(text) and engines == ["postgres"]:
-        return  # default.postgres15 and later have rds.force_ssl on
+    if isinstance(text, str) and text.lower().startswith(DEFAULT_GROUP_PREFIX):
+        yield from _named_default_group(text, group_property)
+        return
     yield Violation(
         prop_path(group_property),
         f"the parameter group {text} is not defined in this template, so that it forces TLS cannot be shown",
     )
+
+
+def _named_default_group(name: str, group_property: str) -> Iterator[Violation]:
+    known = default_group_tls(name[len(DEFAULT_GROUP_PREFIX) :])
+    if known is None or known.forces:
+        return
+    opening = f"the parameter group {name} is one of AWS's default groups, whose values cannot be changed: {known.why}"
+    yield Violation(prop_path(group_property), f"{opening}{_consequence(known)}")
+
+
+def _consequence(known: DefaultTls) -> str:
+    if known.forces is None:
+        return ", so that it forces TLS cannot be shown"
+    return ", so clients may connect without TLS"
 
 
 def _default_group(
@@ -125,25 +135,28 @@ def _default_group(
                 prop_path(group_property),
                 f"the database names no {group_property} and no Engine: that it forces TLS cannot be shown",
             )
-        elif engine == "postgres":
-            yield from _postgres_default(resource, view, group_property)
         elif engine_kind(engine) is not None:
-            postgres = engine_kind(engine) is EngineKind.POSTGRES
-            setting = "rds.force_ssl" if postgres else "require_secure_transport"
-            yield Violation(
-                prop_path(group_property),
-                f"the database names no {group_property}, so it uses the default {engine} parameter group, "
-                f"which lets clients connect without TLS ({setting} is off)",
-            )
+            yield from _engine_default(resource, view, engine, group_property)
 
 
-def _postgres_default(resource: Resource, view: TemplateView, group_property: str) -> Iterator[Violation]:
+# Engines whose default groups agree about TLS in every version: a family that stands for them all.
+_VERSIONLESS = {"aurora-postgresql": "aurora-postgresql16", "aurora-mysql": "aurora-mysql8.0", "aurora": "aurora5.6"}
+_LABELS = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}
+
+
+def _engine_default(resource: Resource, view: TemplateView, engine: str, group_property: str) -> Iterator[Violation]:
+    """The database names no group: RDS gives it the default group of its engine's family."""
+    if engine in _VERSIONLESS:
+        known = default_group_tls(_VERSIONLESS[engine])
+        if known is not None and not known.forces:
+            yield _no_group(group_property, f"AWS's default {engine} group", known)
+        return
     version_raw = get(resource.properties, ("EngineVersion",))
     if version_raw is MISSING:
         yield Violation(
             prop_path(group_property),
-            f"the database names no {group_property} and no EngineVersion: its default parameter group "
-            "forces TLS only from PostgreSQL 15, which cannot be shown",
+            f"the database names no {group_property} and no EngineVersion: whether AWS's default "
+            f"{_LABELS.get(engine, engine)} group forces TLS depends on the version, so that it does cannot be shown",
         )
         return
     for option in options(view.resolve(version_raw)):
@@ -151,34 +164,50 @@ def _postgres_default(resource: Resource, view: TemplateView, group_property: st
         if isinstance(version, Unknown):
             yield unresolved(
                 ("EngineVersion",),
-                "the PostgreSQL version, and so whether its default group forces TLS,",
+                "the engine version, and so whether its default parameter group forces TLS,",
                 version,
             )
             continue
-        major = (version or "").split(".", 1)[0]
-        if not major.isdigit():
+        family = _family(engine, version or "")
+        known = default_group_tls(family) if family else None
+        if family is None or known is None:
             yield Violation(
                 prop_path("EngineVersion"),
-                f"the PostgreSQL version {version!r} cannot be read, so that its default parameter group "
-                "forces TLS cannot be shown",
+                f"the {_LABELS.get(engine, engine)} version {version!r} cannot be read, so that its default "
+                "parameter group forces TLS cannot be shown",
             )
-        elif not postgres_forces_ssl_by_default(int(major)):
-            yield Violation(
-                prop_path(group_property),
-                f"the database names no {group_property}, so it uses the default parameter group of "
-                f"PostgreSQL {version}, which lets clients connect without TLS (rds.force_ssl is 0 before "
-                "version 15)",
-            )
+        elif not known.forces:
+            yield _no_group(group_property, f"AWS's default group {DEFAULT_GROUP_PREFIX}{family}", known)
+
+
+def _family(engine: str, version: str) -> str | None:
+    """The parameter group family of ``engine`` at ``version`` (``postgres16``, ``mysql8.0``); None when the
+    version cannot be read."""
+    parts = version.split(".")
+    if engine == "postgres":
+        return f"postgres{parts[0]}" if parts[0].isdigit() else None
+    if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+        return f"{engine}{parts[0]}.{parts[1]}"
+    return None
+
+
+def _no_group(group_property: str, group: str, known: DefaultTls) -> Violation:
+    return Violation(
+        prop_path(group_property),
+        f"the database names no {group_property}, so it runs with {group}: {known.why}{_consequence(known)}",
+    )
 
 
 RULE = Rule(
     id="EU-ENC-046",
     title="PostgreSQL and MySQL databases use a parameter group that forces TLS",
     explanation=(
-        "A database accepts unencrypted connections unless its parameter group makes it refuse them: the "
-        "default groups of MySQL, MariaDB, Aurora and PostgreSQL before 15 do not, so personal data may "
-        "cross the network in plain text, against the privacy policy's promise of encryption in transit. A "
-        "group defined outside the template cannot be shown to force TLS."
+        "A database accepts unencrypted connections unless its parameter group makes it refuse them, so personal "
+        "data may cross the network in plain text, against the privacy policy's promise of encryption in transit. "
+        "A default group (default.<family>, also what a database naming no group uses) keeps AWS's values, which "
+        "cannot be changed: they force TLS for PostgreSQL from 15, MySQL 9.7 and MariaDB from 11.8, not for "
+        "earlier versions nor Aurora PostgreSQL, and for Aurora MySQL this rule cannot show that they do. A group "
+        "defined outside the template cannot be shown to force TLS."
     ),
     fix=(
         "Give the DBInstance a DBParameterGroupName (the DBCluster a DBClusterParameterGroupName) that is a "

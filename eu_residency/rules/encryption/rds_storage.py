@@ -49,8 +49,12 @@ RULE = Rule(
         "gets hold of the volumes or a shared snapshot; the privacy policy promises safeguards against "
         "unauthorized access."
     ),
-    fix="Set StorageEncrypted: true and KmsKeyId to a customer-managed key (L2: storage_encrypted=True, "
-    "storage_encryption_key=key); or use constructs_lib's PostgresDatabase.",
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (KmsKeyId: default KMS key)
+    fix=(
+        "Set StorageEncrypted: true; any KMS key will do: leave KmsKeyId unset for RDS's AWS-managed "
+        "aws/rds, or name a key of your own (L2: storage_encrypted=True, and storage_encryption_key=key "
+        "for your own); or use constructs_lib's PostgresDatabase."
+    ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::RDS::DBInstance", "AWS::RDS::DBCluster"}),
     check_resource=check,

@@ -34,8 +34,12 @@ RULE = Rule(
         "cluster restored from a snapshot keeps the snapshot's encryption. Redshift Serverless namespaces "
         "are always encrypted and are not checked by this rule."
     ),
-    fix="Set Encrypted: true and KmsKeyId to a customer-managed key (L2: "
-    "aws_redshift_alpha.Cluster(encrypted=True, encryption_key=key)).",
+    # https://docs.aws.amazon.com/kms/latest/developerguide/services-redshift.html (no key given: AWS-managed key)
+    fix=(
+        "Set Encrypted: true; any KMS key will do: leave KmsKeyId unset for Redshift's AWS-managed key, "
+        "or name a key of your own (L2: aws_redshift_alpha.Cluster(encrypted=True), and "
+        "encryption_key=key for your own)."
+    ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::Redshift::Cluster"}),
     check_resource=check,

@@ -27,11 +27,16 @@ RULE = Rule(
     explanation=(
         "SNS keeps published messages, which may carry user data, until every subscriber has them, and "
         "stores them unencrypted unless the topic names a KMS key; the privacy policy promises user data "
-        "is encrypted at rest. A customer-managed key also lets the key policy restrict which services "
-        "may publish encrypted messages and read them."
+        "is encrypted at rest. Any KMS key satisfies this rule, the AWS-managed alias/aws/sns included; "
+        "the EU-KEY rules judge who controls the key."
     ),
-    fix="Set KmsMasterKeyId to a customer-managed KMS key (L2: aws_sns.Topic(master_key=key)); its key "
-    "policy must let the publishing services use it.",
+    # https://docs.aws.amazon.com/sms-voice/latest/userguide/configuration-sets-sns-creating-role.html
+    fix=(
+        "Set KmsMasterKeyId to a KMS key: the AWS-managed alias/aws/sns, or a key of your own (L2: "
+        "aws_sns.Topic(master_key=key)). A topic that AWS services publish to (CloudWatch alarms, "
+        "EventBridge, S3 events) needs a key of your own whose key policy lets them use it: "
+        "alias/aws/sns's policy cannot be changed."
+    ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::SNS::Topic"}),
     check_resource=check,

@@ -64,12 +64,16 @@ RULE = Rule(
     explanation=(
         "Queued messages carry user data between services and may wait days (up to 14) in the queue and "
         "its dead-letter queue; the privacy policy promises user data is encrypted at rest. SQS encrypts "
-        "with SSE-SQS unless it is turned off; a customer-managed KMS key additionally puts reading the "
-        "messages under a key policy that can be restricted, audited and revoked."
+        "with SSE-SQS unless it is turned off; SSE-SQS or any KMS key satisfies this rule, and the "
+        "EU-KEY rules judge who controls the key."
     ),
-    fix="Set KmsMasterKeyId to a customer-managed key (L2: aws_sqs.Queue(encryption=QueueEncryption.KMS, "
-    "encryption_master_key=key)), which also gives key control; at the least, do not set "
-    "SqsManagedSseEnabled to false (encryption=QueueEncryption.SQS_MANAGED, never UNENCRYPTED).",
+    fix=(
+        "Keep SSE-SQS on (never SqsManagedSseEnabled: false), or set KmsMasterKeyId to any KMS key: the "
+        "AWS-managed alias/aws/sqs or a key of your own (L2: "
+        "aws_sqs.Queue(encryption=QueueEncryption.SQS_MANAGED, the default), "
+        "QueueEncryption.KMS_MANAGED, or QueueEncryption.KMS with encryption_master_key=key; never "
+        "UNENCRYPTED)."
+    ),
     severity=Severity.ERROR,
     resource_types=frozenset({"AWS::SQS::Queue"}),
     check_resource=check,

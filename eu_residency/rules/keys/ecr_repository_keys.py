@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
-from eu_residency.core.template_view import Resource, TemplateView, Unknown
-from eu_residency.core.values import MISSING, descend, get, values_at
-from eu_residency.rules._kms_keys import key_value_violations, one_verdict
-from eu_residency.rules.predicates import prop_path, unresolved
+from eu_residency.core.template_view import Resource, TemplateView
+from eu_residency.core.values import MISSING, descend, get
+from eu_residency.rules._kms_keys import key_value_violations
+from eu_residency.rules._typed_encryption import typed_encryption_violations
+from eu_residency.rules.predicates import prop_path
 
 ENCRYPTION: PropertyPath = ("EncryptionConfiguration",)
 TYPE: PropertyPath = (*ENCRYPTION, "EncryptionType")
@@ -19,24 +20,8 @@ NO_KEY_CONTROL = "which gives no key control: no key policy limits who can pull 
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    def judge_encryption(encryption: Any) -> Iterator[Violation]:
-        if encryption is MISSING:
-            default = "images are encrypted with SSE-S3 (AES256: EncryptionConfiguration is missing)"
-            yield Violation(prop_path(*ENCRYPTION), f"{default}, {NO_KEY_CONTROL}")
-        elif isinstance(encryption, Unknown):
-            yield unresolved(ENCRYPTION, "the repository's encryption", encryption)
-        else:
-            yield from one_verdict(
-                TYPE,
-                "the repository's encryption type",
-                descend(encryption, ("EncryptionType",)),
-                lambda kind: judge_type(encryption, kind),
-            )
-
     def judge_type(encryption: Any, kind: Any) -> Iterator[Violation]:
-        if isinstance(kind, Unknown):
-            yield unresolved(TYPE, "the repository's encryption type", kind)
-        elif kind in KMS_TYPES:
+        if kind in KMS_TYPES:
             yield from key_value_violations(
                 descend(encryption, ("KmsKey",)),
                 get(resource.properties, KEY),
@@ -53,11 +38,16 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
         else:
             yield Violation(prop_path(*TYPE), f"EncryptionType {kind!r} is not an ECR encryption type")
 
-    yield from one_verdict(
+    default = "images are encrypted with SSE-S3 (AES256: EncryptionConfiguration is missing)"
+    yield from typed_encryption_violations(
+        view,
+        resource.properties,
         ENCRYPTION,
-        "the repository's encryption",
-        values_at(view, resource.properties, ENCRYPTION),
-        judge_encryption,
+        "EncryptionType",
+        what="the repository's encryption",
+        type_what="the repository's encryption type",
+        missing=f"{default}, {NO_KEY_CONTROL}",
+        judge_type=judge_type,
     )
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
-from eu_residency.core.template_view import OneOf, Resource, TemplateView, Unknown
-from eu_residency.core.values import MISSING, values_at
-from eu_residency.rules.predicates import judge_true, unresolved
+from eu_residency.core.template_view import Resource, TemplateView
+from eu_residency.core.values import values_at
+from eu_residency.rules.predicates import judge_true, where_applicable
 
 KEY_SPEC: PropertyPath = ("KeySpec",)
 ORIGIN: PropertyPath = ("Origin",)
@@ -17,15 +17,11 @@ IMPORTED = "EXTERNAL"  # Origin of a key whose material is imported
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    specs = values_at(view, resource.properties, KEY_SPEC)
-    symmetric = [spec for spec in specs if spec is MISSING or spec == SYMMETRIC]
-    undecided = [spec for spec in specs if isinstance(spec, Unknown)]
-    if not symmetric and not undecided:
-        return  # asymmetric and HMAC keys cannot rotate automatically
     if IMPORTED in values_at(view, resource.properties, ORIGIN):
         return  # KMS cannot rotate imported key material automatically: EU-KEY-021 judges such keys
-    findings = list(
-        judge_true(
+
+    def rotation() -> Iterator[Violation]:
+        return judge_true(
             view,
             values_at(view, resource.properties, ROTATION),
             ROTATION,
@@ -33,15 +29,16 @@ def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
             absent="automatic key rotation is not turned on (EnableKeyRotation is not set, and KMS keys do "
             "not rotate by default)",
         )
+
+    # Asymmetric and HMAC keys cannot rotate automatically.
+    yield from where_applicable(
+        values_at(view, resource.properties, KEY_SPEC),
+        SYMMETRIC,
+        rotation,
+        KEY_SPEC,
+        whether="whether the key is symmetric (and must rotate)",
+        what="the key's rotation",
     )
-    if not findings:
-        return
-    if undecided:
-        yield unresolved(KEY_SPEC, "whether the key is symmetric (and must rotate)", undecided[0])
-    elif len(symmetric) < len(specs):
-        yield unresolved(KEY_SPEC, "the key's rotation", OneOf(tuple(specs)))
-    else:
-        yield from findings
 
 
 RULE = Rule(

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
-from eu_residency.core.template_view import Resource, TemplateView, Unknown
+from eu_residency.core.template_view import Resource, TemplateView, Unknown, options
 from eu_residency.core.values import MISSING, descend, get, values_at
+from eu_residency.core.vocabulary import DYNAMIC_REFERENCE_PREFIX
 from eu_residency.rules._kms_keys import key_value_violations
 from eu_residency.rules.predicates import dotted
 
@@ -32,9 +33,30 @@ class StoreKey:
     applies: Applies | None = None
 
 
-def _given(*path: str | int) -> Applies:
-    """The key matters only where the property at ``path`` may be given (Lambda's environment variables)."""
-    return lambda resource, view: any(value is not MISSING for value in values_at(view, resource.properties, path))
+def _not_all_written(*path: str | int) -> Applies:
+    """The key matters only where a value of the map at ``path`` (Lambda's environment variables) may be
+    something other than text written in the template: a key protects nothing that whoever reads the stack's
+    template reads anyway (CDK's own handlers carry only such text, AWS_CA_BUNDLE: /etc/pki/...)."""
+
+    def applies(resource: Resource, view: TemplateView) -> bool:
+        for variables in values_at(view, resource.properties, path):
+            if variables is MISSING:
+                continue
+            if not isinstance(variables, Mapping):
+                return True  # not decided by the template, or not a map: fails closed
+            if any(not _written(option) for value in variables.values() for option in options(value)):
+                return True
+        return False
+
+    return applies
+
+
+def _written(value: Any) -> bool:
+    """Whether a resolved value is text written in the template (a dynamic reference is not: CloudFormation
+    replaces it at deploy time with what SSM or Secrets Manager holds)."""
+    if value is MISSING or isinstance(value, (bool, int, float)):
+        return True
+    return isinstance(value, str) and DYNAMIC_REFERENCE_PREFIX not in value
 
 
 def _not_given(*names: str) -> Applies:
@@ -175,10 +197,10 @@ STORE_KEYS: Mapping[str, tuple[StoreKey, ...]] = {
     "AWS::Lambda::Function": (
         StoreKey(
             ("KmsKeyArn",),
-            "the environment variables are encrypted with the AWS-managed key aws/lambda, whose key policy the "
-            "account cannot change",
+            "the environment variables, not all of them written in the template, are encrypted with the "
+            "AWS-managed key aws/lambda, whose key policy the account cannot change",
             "aws_lambda.Function(environment_encryption=)",
-            _given("Environment", "Variables"),
+            _not_all_written("Environment", "Variables"),
         ),
     ),
     "AWS::CloudTrail::Trail": (
@@ -272,7 +294,9 @@ RULE = Rule(
     title="Stores of user data name a customer-managed KMS key",
     explanation=(
         "Logs, queues, topics, streams, databases, file systems, backups, functions' environments, trails "
-        "and workflows hold user data. Named with a customer-managed KMS key, reading that data also needs "
+        "and workflows hold user data (a function's environment only where a value is not text written in the "
+        "template, which whoever reads the template reads without any key: a resource's value, a parameter, an "
+        "import or a dynamic reference). Named with a customer-managed KMS key, reading that data also needs "
         "the key, whose policy the account can restrict to the services that use it, audit in CloudTrail "
         "and revoke; an AWS-owned or AWS-managed key gives none of that. Whether the data is encrypted at "
         f"all is for the EU-ENC rules. Judged here: {_judged()}."

@@ -11,7 +11,7 @@ from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown
 from eu_residency.core.values import MISSING, get, named_region, text_options
 from eu_residency.core.vocabulary import REGION_SHAPE
-from eu_residency.rules.predicates import prop_path, region_violations
+from eu_residency.rules.predicates import is_always, prop_path, region_violations
 from eu_residency.rules.residency._replication import STAR, region_leaf, settled, walk
 
 WHAT = "the copy's target region"
@@ -27,8 +27,8 @@ DEFAULT_TARGETS = (
 
 
 def check(resource: Resource, view: TemplateView) -> Iterator[Violation]:
-    if _disabled(view, get(resource.properties, ("State",))):
-        return
+    if is_always(view, get(resource.properties, ("State",)), "DISABLED"):
+        return  # a policy that is DISABLED in every case runs no copies
     yield from settled(_violations(resource, view))
 
 
@@ -77,12 +77,6 @@ def _outpost(view: TemplateView, arn: str, path: PropertyPath) -> Iterator[Viola
         "ARN names only the region it is anchored to"
     )
     yield Violation(prop_path(*path), message, Severity.ERROR, unknown)
-
-
-def _disabled(view: TemplateView, state: object) -> bool:
-    """A policy that is DISABLED in every case runs no copies."""
-    values = text_options(view, state)
-    return bool(values) and all(value == "DISABLED" for value in values)
 
 
 RULE = Rule(

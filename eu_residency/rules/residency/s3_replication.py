@@ -12,7 +12,7 @@ from eu_residency.core.rule_model import PropertyPath, Rule, Severity, Violation
 from eu_residency.core.template_view import Resource, TemplateView, Unknown
 from eu_residency.core.values import MISSING, named_region, text_options
 from eu_residency.core.vocabulary import REGION_SHAPE
-from eu_residency.rules.predicates import prop_path
+from eu_residency.rules.predicates import is_always, prop_path
 from eu_residency.rules.residency._replication import STAR, bucket_violations, settled, walk
 
 WHAT = "the replication destination bucket"
@@ -28,7 +28,8 @@ def _violations(resource: Resource, view: TemplateView) -> Iterator[Violation]:
     for path, rule in rules:
         if isinstance(rule, Unknown):
             yield from bucket_violations(view, rule, path, WHAT)
-        elif rule is not MISSING and not _disabled(view, rule.get("Status")):
+        elif rule is not MISSING and not is_always(view, rule.get("Status"), "Disabled"):
+            # A rule that is Disabled in every case copies nothing; an undecided status counts as Enabled.
             for bucket_path, bucket in walk(view, rule, ("Destination", "Bucket"), path):
                 yield from _with_replica_key(view, rule, path, list(bucket_violations(view, bucket, bucket_path, WHAT)))
 
@@ -65,12 +66,6 @@ def _replica_key_regions(
                 return None
             found.append((key_path, shortened(option.shown if isinstance(option, Text) else str(option)), region))
     return found or None
-
-
-def _disabled(view: TemplateView, status: object) -> bool:
-    """A rule that is Disabled in every case copies nothing; an undecided status counts as Enabled."""
-    values = text_options(view, status)
-    return bool(values) and all(value == "Disabled" for value in values)
 
 
 RULE = Rule(

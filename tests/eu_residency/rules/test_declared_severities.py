@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from eu_residency.core.rule_model import Rule
+from eu_residency.core.rule_model import Rule, Severity
 from eu_residency.rules.registry import RULES
 from tests.eu_residency.rules.harness import fixtures, run_rule
 
@@ -27,3 +27,18 @@ def test_every_finding_has_a_severity_its_rule_declares(case: tuple[Rule, object
         (finding.logical_id, finding.severity.value) for finding in findings if finding.severity not in declared
     ]
     assert not undeclared, f"{rule.id} declares {sorted(s.value for s in declared if s)}, reports {undeclared}"
+
+
+UNDEPLOYABLE = "cannot deploy"
+
+
+@pytest.mark.parametrize("case", BAD, ids=_id)
+def test_a_rule_that_reports_templates_that_cannot_deploy_declares_it(case: tuple[Rule, object]) -> None:
+    """The catalogue says which rules report, as errors, a template AWS would refuse (``reports_undeployable``)."""
+    rule, path = case
+    _, findings = run_rule(rule, path)  # type: ignore[arg-type]
+    undeployable = [finding.logical_id for finding in findings if UNDEPLOYABLE in finding.message]
+    assert not undeployable or rule.reports_undeployable, f"{rule.id} reports {undeployable} as cannot deploy"
+    if rule.reports_undeployable:
+        assert rule.unprovable_severity is Severity.ERROR
+        assert all(finding.severity is Severity.ERROR for finding in findings if UNDEPLOYABLE in finding.message)

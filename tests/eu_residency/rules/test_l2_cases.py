@@ -116,13 +116,13 @@ CASES: Cases = {
     "EU-ENC-024": ({"FailUnencryptedFirehose"}, {"PassEncryptedFirehose"}),
     # Every store without a key of the customer's: its own rule's Pass (encrypted with an AWS-managed key) is this
     # rule's Fail, and so is an unencrypted store (EU-ENC reports it unencrypted, this rule that no key is named).
+    # FailUsTopicFunction, PassEuTopicFunction: their environment is a topic ARN written in the template, which a
+    # key would not keep from whoever reads the template.
     "EU-KEY-010": (
         {
             "FailUnencryptedLogGroup",
             "FailDefaultVault",
             "FailPlainTopic",
-            "FailUsTopicFunction",
-            "PassEuTopicFunction",
             "FailUnencryptedQueue",
             "PassDefaultQueue",
             "FailUnencryptedStream",
@@ -152,7 +152,16 @@ CASES: Cases = {
             "PassSecureDomain",
         },
         # PassReadReplicaDb: a read replica in its source's region takes its source's key.
-        {"PassEncryptedLogGroup", "PassKmsVault", "PassKmsQueue", "PassKmsTopic", "PassKmsStream", "PassReadReplicaDb"},
+        {
+            "PassEncryptedLogGroup",
+            "PassKmsVault",
+            "PassKmsQueue",
+            "PassKmsTopic",
+            "PassKmsStream",
+            "PassReadReplicaDb",
+            "FailUsTopicFunction",
+            "PassEuTopicFunction",
+        },
     ),
     # A read replica DatabaseCluster refuses credentials yet still generates and attaches a master secret under
     # aws/secretsmanager: the L2 gives both replica clusters a secret this rule rightly reports.
@@ -171,7 +180,7 @@ CASES: Cases = {
     # The classic L2 cannot define an SSLNegotiationPolicyType policy, so none of its HTTPS listeners complies.
     "EU-ENC-043": ({"FailHttpClassicElb", "FailHttpsClassicElb"}, set()),
     "EU-ENC-045": ({"FailForceSslOffDb"}, {"PassForceSslDb", "PassSecureTransportMysqlDb", "PassTlsAuroraCluster"}),
-    # FailDefaultAuroraMysqlCluster: the default aurora-mysql cluster parameter group does not require TLS.
+    # FailDefaultAuroraMysqlCluster: that the default aurora-mysql cluster parameter group requires TLS cannot be shown.
     "EU-ENC-046": (
         {"FailForceSslOffDb", "FailDefaultMysqlDb", "FailDefaultAuroraMysqlCluster"},
         {

@@ -2,7 +2,8 @@
 Fail* construct breaks its rule, no Pass* one does (the pattern of test_l2_cases.py, in a small app of its own).
 
 A certificate or image AWS takes only from the stack's region is no finding when given by reference, an error
-(the stack cannot deploy) when named in another region; an AwsCustomResource's JSON call is read; Aurora
+(the stack cannot deploy) when named in another region (a Client VPN endpoint's too); a Cognito or AppSync custom
+domain, which CloudFront serves with a us-east-1 certificate, is fatal; an AwsCustomResource's JSON call is read; Aurora
 Serverless v1 is always encrypted; a TableV2 whose one replica is its own region copies nothing; an S3
 replication destination is where its replica key is; an NLB passing TLS through on 443 encrypts end to end."""
 
@@ -11,9 +12,11 @@ from __future__ import annotations
 from aws_cdk import App, CfnParameter, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
+from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
@@ -37,8 +40,17 @@ KEY_IN = f"arn:aws:kms:{{region}}:{ACCOUNT}:key/11111111-2222-3333-4444-55555555
 
 CASES: Cases = {
     "EU-RES-035": (
-        {"FailUsCertificateHttpApiDomain"},
-        {"PassParameterCertificateRegionalDomain", "PassDefaultCertificateDistribution"},
+        {
+            "FailUsCertificateHttpApiDomain",
+            "FailUsCertificateClientVpn",
+            "FailCustomDomainUserPoolDomain",
+            "FailCustomDomainEventApi",
+        },
+        {
+            "PassParameterCertificateRegionalDomain",
+            "PassDefaultCertificateDistribution",
+            "PassParameterCertificateClientVpn",
+        },
     ),
     # The replication role of FailUsKeyReplicatedBucket is granted the us-east-1 key: EU-RES-060 rightly reports it.
     "EU-RES-060": (
@@ -71,6 +83,39 @@ def _certificates(stack: Stack) -> None:
         stack,
         "PassDefaultCertificateDistribution",
         default_behavior=cloudfront.BehaviorOptions(origin=origins.HttpOrigin("app.example.eu")),
+    )
+
+
+def _endpoint_certificates(stack: Stack, vpc: ec2.Vpc) -> None:
+    """A Client VPN endpoint takes its certificates from its own region; CloudFront serves Cognito and AppSync
+    custom domains, with the us-east-1 certificate AWS requires for them."""
+    parameter = CfnParameter(stack, "VpnCertificateArn", type="String")
+    for construct_id, certificate_arn in (
+        ("PassParameterCertificateClientVpn", parameter.value_as_string),
+        ("FailUsCertificateClientVpn", US_CERTIFICATE),
+    ):
+        ec2.ClientVpnEndpoint(
+            stack,
+            construct_id,
+            vpc=vpc,
+            cidr="10.100.0.0/16",
+            server_certificate_arn=certificate_arn,
+            client_certificate_arn=certificate_arn,
+            logging=False,
+        )
+    edge_certificate = acm.Certificate.from_certificate_arn(stack, "EdgeCertificate", US_CERTIFICATE)
+    pool = cognito.UserPool(stack, "UserPool", removal_policy=RemovalPolicy.DESTROY)
+    cognito.UserPoolDomain(
+        stack,
+        "FailCustomDomainUserPoolDomain",
+        user_pool=pool,
+        custom_domain=cognito.CustomDomainOptions(domain_name="auth.example.eu", certificate=edge_certificate),
+    )
+    appsync.EventApi(
+        stack,
+        "FailCustomDomainEventApi",
+        api_name="events",
+        domain_name=appsync.AppSyncDomainOptions(certificate=edge_certificate, domain_name="events.example.eu"),
     )
 
 
@@ -150,6 +195,7 @@ def _build() -> tuple[App, list[Stack]]:
     stack = Stack(app, "L2Impossible", env=ENVIRONMENT)
     vpc = ec2.Vpc(stack, "Network", max_azs=2, nat_gateways=1)
     _certificates(stack)
+    _endpoint_certificates(stack, vpc)
     _references(stack)
     _stores(stack, vpc)
     _network_load_balancers(stack, vpc)

@@ -142,10 +142,11 @@ def test_a_certificate_of_the_stacks_region_with_the_account_unknown_is_no_findi
     assert findings("EU-RES-035", _listener(certificate), region=None, account=None) == []
 
 
-def test_a_literal_us_east_1_certificate_on_a_distribution_stays_fatal() -> None:
-    found = findings("EU-RES-035", _distribution("arn:aws:acm:us-east-1:123456789012:certificate/x"))
-    assert [finding.severity for finding in found] == [Severity.FATAL]
-    assert "N. Virginia" in found[0].message
+def test_a_us_east_1_certificate_on_a_distribution_is_the_distributions_finding_not_the_certificates() -> None:
+    """CloudFront takes certificates from us-east-1 only; what moves data is the distribution (EU-RES-030)."""
+    distribution = _distribution("arn:aws:acm:us-east-1:123456789012:certificate/x")
+    assert findings("EU-RES-035", distribution) == []
+    assert [finding.severity for finding in findings("EU-RES-030", distribution)] == [Severity.FATAL]
 
 
 def test_a_listener_certificate_whose_region_is_a_parameter_is_of_the_stacks_region() -> None:
