@@ -67,14 +67,51 @@ def _not_given(*names: str) -> Applies:
     )
 
 
-def _one_of(path: PropertyPath, accepted: frozenset[str], absent: str | None) -> Applies:
-    """The key matters only where the property at ``path`` (``absent`` when not given) is one of ``accepted``."""
+def _one_of(path: PropertyPath, accepted: frozenset[str], absent: str | None, *, ignore_case: bool = False) -> Applies:
+    """The key matters only where the property at ``path`` (``absent`` when not given) is one of ``accepted``
+    (compared upper-cased with ``ignore_case``: Amazon MQ's EngineType)."""
 
     def applies(resource: Resource, view: TemplateView) -> bool:
         values = [absent if value is MISSING else value for value in values_at(view, resource.properties, path)]
+        if ignore_case:
+            values = [value.upper() if isinstance(value, str) else value for value in values]
         return any(isinstance(value, Unknown) or value in accepted for value in values)
 
     return applies
+
+
+def _switched(path: PropertyPath, *, on: bool, absent: bool) -> Applies:
+    """The key matters only where the boolean at ``path`` (``absent`` when not given) may be ``on``; a value the
+    template does not decide fails closed."""
+
+    def applies(resource: Resource, view: TemplateView) -> bool:
+        for value in values_at(view, resource.properties, path):
+            truth = absent if value is MISSING else None if isinstance(value, Unknown) else view.truth(value)
+            if truth is None or truth is on:
+                return True
+        return False
+
+    return applies
+
+
+def _given(*path: str) -> Applies:
+    """The key matters only where the property at ``path`` may be given (a feature group's offline store)."""
+    return lambda resource, view: any(value is not MISSING for value in values_at(view, resource.properties, path))
+
+
+# FSx for Lustre scratch file systems take no key: FSx encrypts them with keys it manages, one per file system
+# (docs.aws.amazon.com/fsx/latest/LustreGuide/encryption-at-rest.html). No DeploymentType is read as scratch:
+# where the template leaves it out the key may not apply, so no finding is made.
+_SCRATCH = ("SCRATCH_1", "SCRATCH_2")
+
+
+def _not_scratch_lustre(resource: Resource, view: TemplateView) -> bool:
+    """The key matters unless the file system is, in every case, a Lustre scratch file system."""
+    kinds = values_at(view, resource.properties, ("FileSystemType",))
+    if any(kind != "LUSTRE" for kind in kinds):
+        return True
+    deployments = values_at(view, resource.properties, ("LustreConfiguration", "DeploymentType"))
+    return any(deployment is not MISSING and deployment not in _SCRATCH for deployment in deployments)
 
 
 # Conditional on purpose: a store may not be encrypted at all (the EU-ENC rules say so), and this clause stays true.
@@ -83,6 +120,21 @@ AWS_MANAGED = (
     "(whether it is encrypted at all is the EU-ENC rules' finding)"
 )
 SERVICE_OWNED = "the data is encrypted with a key {service} owns, which no key policy of the account controls"
+# For services that always encrypt, where the doc names no single default key (an AWS-owned or an AWS-managed one).
+CHOSEN_BY_SERVICE = (
+    "{service} encrypts the data with a key it chooses (AWS-owned or AWS-managed), whose key policy the account "
+    "cannot change"
+)
+# For services that always encrypt with an AWS-managed key when none is named.
+ALWAYS_AWS_MANAGED = (
+    "{service} encrypts the data with {key}, an AWS-managed key whose key policy the account cannot change"
+)
+# Where the data lands in S3, which encrypts every new object, with SSE-S3 unless the bucket's default encryption
+# names a KMS key (docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html).
+S3_DEFAULT = (
+    "{what} are encrypted as {writer} or the S3 bucket's default encryption says (SSE-S3 unless one names a KMS "
+    "key), not with a key this {where} names"
+)
 UNENCRYPTED = "the data is not encrypted at rest at all"
 
 STORE_KEYS: Mapping[str, tuple[StoreKey, ...]] = {
@@ -226,6 +278,212 @@ STORE_KEYS: Mapping[str, tuple[StoreKey, ...]] = {
             SERVICE_OWNED.format(service="Step Functions"),
             "aws_stepfunctions.Activity(encryption_configuration=CustomerManagedEncryptionConfiguration())",
         ),
+    ),
+    # Build output, caches and logs: the AWS-managed key for S3 unless a key is named
+    # (docs.aws.amazon.com/codebuild/latest/userguide/setting-up-kms.html).
+    "AWS::CodeBuild::Project": (
+        StoreKey(
+            ("EncryptionKey",),
+            "CodeBuild encrypts the build output with the AWS-managed key aws/s3 (unless the artifacts turn "
+            "encryption off), whose key policy the account cannot change",
+            "aws_codebuild.Project(encryption_key=)",
+        ),
+    ),
+    # Exported raw test results: the AWS-managed key for S3 or a customer-managed key
+    # (docs.aws.amazon.com/codebuild/latest/userguide/report-group-export-settings.html).
+    "AWS::CodeBuild::ReportGroup": (
+        StoreKey(
+            ("ExportConfig", "S3Destination", "EncryptionKey"),
+            "the exported test results are encrypted with the AWS-managed key aws/s3 (unless EncryptionDisabled is "
+            "true), whose key policy the account cannot change",
+            "aws_codebuild.ReportGroup(export_bucket=) with a bucket under a customer-managed key",
+            _one_of(("ExportConfig", "ExportConfigType"), frozenset({"S3"}), None),
+        ),
+    ),
+    # Results in the workgroup's S3 location, or in Athena's managed storage (then under Athena's key when none is
+    # named); the two cannot be set together (AWS::Athena::WorkGroup, CloudFormation resource reference).
+    "AWS::Athena::WorkGroup": (
+        StoreKey(
+            ("WorkGroupConfiguration", "ResultConfiguration", "EncryptionConfiguration", "KmsKey"),
+            S3_DEFAULT.format(what="query results", writer="each query", where="workgroup"),
+            "CfnWorkGroup(work_group_configuration=)",
+            _switched(
+                ("WorkGroupConfiguration", "ManagedQueryResultsConfiguration", "Enabled"), on=False, absent=False
+            ),
+        ),
+        StoreKey(
+            ("WorkGroupConfiguration", "ManagedQueryResultsConfiguration", "EncryptionConfiguration", "KmsKey"),
+            SERVICE_OWNED.format(service="Athena"),
+            "CfnWorkGroup(work_group_configuration=)",
+            _switched(("WorkGroupConfiguration", "ManagedQueryResultsConfiguration", "Enabled"), on=True, absent=False),
+        ),
+    ),
+    # What jobs, crawlers and endpoints write
+    # (docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html).
+    # Only the first S3 encryption is read: the finding stays true where there is none.
+    "AWS::Glue::SecurityConfiguration": (
+        StoreKey(
+            ("EncryptionConfiguration", "S3Encryptions", 0, "KmsKeyArn"),
+            S3_DEFAULT.format(what="the objects written to S3", writer="the job", where="security configuration"),
+            "aws_glue.SecurityConfiguration(s3_encryption=S3Encryption.kms())",
+        ),
+        StoreKey(
+            ("EncryptionConfiguration", "CloudWatchEncryption", "KmsKeyArn"),
+            "the logs are encrypted as their log group is (with a key CloudWatch Logs owns unless the group names "
+            "one), not with a key this security configuration names",
+            "aws_glue.SecurityConfiguration(cloud_watch_encryption=CloudWatchEncryption.kms())",
+        ),
+        StoreKey(
+            ("EncryptionConfiguration", "JobBookmarksEncryption", "KmsKeyArn"),
+            "the job bookmarks are encrypted, if at all, as AWS Glue chooses, with no key whose policy the account "
+            "controls",
+            "aws_glue.SecurityConfiguration(job_bookmarks_encryption=JobBookmarksEncryption.client_side_kms())",
+        ),
+    ),
+    # The domain's EFS volume: an AWS-managed key by default
+    # (AWS::SageMaker::Domain KmsKeyId, CloudFormation resource reference).
+    "AWS::SageMaker::Domain": (
+        StoreKey(
+            ("KmsKeyId",),
+            "SageMaker encrypts the domain's EFS volume with an AWS-managed key, whose key policy the account "
+            "cannot change",
+            "CfnDomain(kms_key_id=)",
+        ),
+    ),
+    # AWS-owned or AWS-managed keys when none is named; the online store is off unless enabled
+    # (docs.aws.amazon.com/sagemaker/latest/dg/feature-store-security.html).
+    "AWS::SageMaker::FeatureGroup": (
+        StoreKey(
+            ("OnlineStoreConfig", "SecurityConfig", "KmsKeyId"),
+            CHOSEN_BY_SERVICE.format(service="Feature Store"),
+            "CfnFeatureGroup(online_store_config=)",
+            _switched(("OnlineStoreConfig", "EnableOnlineStore"), on=True, absent=False),
+        ),
+        StoreKey(
+            ("OfflineStoreConfig", "S3StorageConfig", "KmsKeyId"),
+            CHOSEN_BY_SERVICE.format(service="Feature Store"),
+            "CfnFeatureGroup(offline_store_config=)",
+            _given("OfflineStoreConfig"),
+        ),
+    ),
+    # Always encrypted; alias/aws/timestream when no key is named
+    # (docs.aws.amazon.com/timestream/latest/developerguide/EncryptionAtRest.html).
+    "AWS::Timestream::Database": (
+        StoreKey(
+            ("KmsKeyId",),
+            ALWAYS_AWS_MANAGED.format(service="Timestream", key="aws/timestream"),
+            "CfnDatabase(kms_key_id=)",
+        ),
+    ),
+    # An AWS-owned key by default (UseAwsOwnedKey), a default key otherwise; EncryptionOptions does not apply to
+    # RabbitMQ brokers (AWS::AmazonMQ::Broker EncryptionOptions, CloudFormation reference).
+    "AWS::AmazonMQ::Broker": (
+        StoreKey(
+            ("EncryptionOptions", "KmsKeyId"),
+            CHOSEN_BY_SERVICE.format(service="Amazon MQ"),
+            "CfnBroker(encryption_options=EncryptionOptionsProperty(use_aws_owned_key=False, kms_key_id=))",
+            _one_of(("EngineType",), frozenset({"ACTIVEMQ"}), None, ignore_case=True),
+        ),
+    ),
+    # Kubernetes API data (secrets among it) is envelope-encrypted with a key EKS chooses from 1.28
+    # (docs.aws.amazon.com/eks/latest/userguide/envelope-encryption.html), and etcd's EBS volumes are encrypted in
+    # every version (docs.aws.amazon.com/prescriptive-guidance/latest/encryption-best-practices/eks.html).
+    # Only the first encryption config is read: the finding stays true where there is none.
+    "AWS::EKS::Cluster": (
+        StoreKey(
+            ("EncryptionConfig", 0, "Provider", "KeyArn"),
+            CHOSEN_BY_SERVICE.format(service="EKS"),
+            "aws_eks.Cluster(secrets_encryption_key=)",
+        ),
+    ),
+    # An AWS-owned key by default (docs.aws.amazon.com/kendra/latest/dg/encryption-at-rest.html).
+    "AWS::Kendra::Index": (
+        StoreKey(
+            ("ServerSideEncryptionConfiguration", "KmsKeyId"),
+            SERVICE_OWNED.format(service="Kendra"),
+            "CfnIndex(server_side_encryption_configuration=)",
+        ),
+    ),
+    # AWS-owned keys for agents created since 22 January 2025, an AWS-managed key before
+    # (docs.aws.amazon.com/bedrock/latest/userguide/encryption-agents-new.html).
+    "AWS::Bedrock::Agent": (
+        StoreKey(
+            ("CustomerEncryptionKeyArn",),
+            CHOSEN_BY_SERVICE.format(service="Bedrock"),
+            "CfnAgent(customer_encryption_key_arn=)",
+        ),
+    ),
+    # Always encrypted, service-managed by default
+    # (docs.aws.amazon.com/memorydb/latest/devguide/at-rest-encryption.html).
+    "AWS::MemoryDB::Cluster": (
+        StoreKey(("KmsKeyId",), CHOSEN_BY_SERVICE.format(service="MemoryDB"), "CfnCluster(kms_key_id=)"),
+    ),
+    # The account's default KMS key when none is named (DocumentDB Elastic CreateCluster kmsKeyId, API reference).
+    "AWS::DocDBElastic::Cluster": (
+        StoreKey(
+            ("KmsKeyId",),
+            ALWAYS_AWS_MANAGED.format(service="DocumentDB", key="the default key KMS creates for the account"),
+            "CfnCluster(kms_key_id=)",
+        ),
+    ),
+    # The FSx-managed key of the account when none is named (FSx FileSystem KmsKeyId, API reference).
+    "AWS::FSx::FileSystem": (
+        StoreKey(
+            ("KmsKeyId",),
+            ALWAYS_AWS_MANAGED.format(service="Amazon FSx", key="its key in the account"),
+            "aws_fsx.LustreFileSystem(kms_key=) or CfnFileSystem(kms_key_id=)",
+            _not_scratch_lustre,
+        ),
+    ),
+    # AWS_OWNED_KMS_KEY is the default EncryptionType (Keyspaces EncryptionSpecification, API reference).
+    "AWS::Cassandra::Table": (
+        StoreKey(
+            ("EncryptionSpecification", "KmsKeyIdentifier"),
+            SERVICE_OWNED.format(service="Keyspaces"),
+            "CfnTable(encryption_specification=EncryptionSpecificationProperty(encryption_type="
+            '"CUSTOMER_MANAGED_KMS_KEY", kms_key_identifier=))',
+        ),
+    ),
+    # Always encrypted; aws/kinesisvideo when no key is named (Kinesis Video CreateStream KmsKeyId, API reference).
+    "AWS::KinesisVideo::Stream": (
+        StoreKey(
+            ("KmsKeyId",),
+            ALWAYS_AWS_MANAGED.format(service="Kinesis Video Streams", key="aws/kinesisvideo"),
+            "CfnStream(kms_key_id=)",
+        ),
+    ),
+    # The account's default DMS key when none is named (DMS ReplicationInstance KmsKeyId, API reference).
+    "AWS::DMS::ReplicationInstance": (
+        StoreKey(
+            ("KmsKeyId",),
+            ALWAYS_AWS_MANAGED.format(service="DMS", key="the default key KMS creates for the account"),
+            "CfnReplicationInstance(kms_key_id=)",
+        ),
+    ),
+    # An AWS-owned key or a customer-managed one (MWAA CreateEnvironment KmsKey, API reference).
+    "AWS::MWAA::Environment": (
+        StoreKey(("KmsKey",), CHOSEN_BY_SERVICE.format(service="MWAA"), "CfnEnvironment(kms_key=)"),
+    ),
+    # An AWS-owned key by default (docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-encryption.html).
+    "AWS::Events::EventBus": (
+        StoreKey(
+            ("KmsKeyIdentifier",),
+            SERVICE_OWNED.format(service="EventBridge"),
+            "aws_events.EventBus(kms_key=)",
+        ),
+    ),
+    # An AWS-managed key by default (docs.aws.amazon.com/codeartifact/latest/ug/security-encryption.html).
+    "AWS::CodeArtifact::Domain": (
+        StoreKey(
+            ("EncryptionKey",),
+            ALWAYS_AWS_MANAGED.format(service="CodeArtifact", key="its key in the account"),
+            "CfnDomain(encryption_key=)",
+        ),
+    ),
+    # AWS-owned keys always; a customer-managed key adds a second layer
+    # (docs.aws.amazon.com/location/latest/developerguide/encryption-at-rest.html).
+    "AWS::Location::Tracker": (
+        StoreKey(("KmsKeyId",), SERVICE_OWNED.format(service="Amazon Location"), "CfnTracker(kms_key_id=)"),
     ),
 }
 

@@ -39,6 +39,7 @@ from tests.eu_residency.rules import (
     test_l2_at_rest_part1,
     test_l2_at_rest_part2,
     test_l2_in_transit,
+    test_l2_more_store_keys,
     test_l2_residency_vectors,
 )
 from tests.eu_residency.rules.l2_harness import (
@@ -50,7 +51,13 @@ from tests.eu_residency.rules.l2_harness import (
 )
 
 # The files of L2 cases beside this one: the every-rule test below counts their cases too.
-PARTS = (test_l2_at_rest_part1, test_l2_at_rest_part2, test_l2_in_transit, test_l2_residency_vectors)
+PARTS = (
+    test_l2_at_rest_part1,
+    test_l2_at_rest_part2,
+    test_l2_in_transit,
+    test_l2_more_store_keys,
+    test_l2_residency_vectors,
+)
 
 EU_CERTIFICATE = f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555"
 US_CERTIFICATE = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555"
@@ -203,6 +210,7 @@ CASES: Cases = {
 
 # rule id -> why no construct of aws-cdk-lib above L1 can express the case.
 NO_L2: dict[str, str] = {
+    "EU-KEY-005": "aws-cdk-lib has no OpenSearch Serverless L2: security policies are the L1 CfnSecurityPolicy only",
     "EU-KEY-021": "aws_kms.Key has no origin prop: imported key material is the L1 CfnKey(origin='EXTERNAL') only",
     "EU-RES-002": "CDK's NestedStack puts its template in the assembly; a remote TemplateURL is an L1 case",
     "EU-RES-003": "aws-cdk-lib has no StackSet L2: StackSets are the L1 CfnStackSet only",
