@@ -1,6 +1,6 @@
 """Trial over aws-cdk-examples' Python apps: synthesize each with ``apply_guardrails``, then check its assembly.
 
-    python -m bench.trial_cdk_examples FOLDER [--out FILE] [--only NAME ...]
+    python -m bench.trial_cdk_examples FOLDER [--out FILE] [--only NAME ...] [--recheck]
 
 FOLDER is the ``python/`` folder of aws-samples/aws-cdk-examples, extracted with the search tool's fetch
 (``git archive HEAD python | tar -x``). Every directory holding both ``app.py`` and ``cdk.json`` is an app.
@@ -160,6 +160,18 @@ def run_app(app_dir: Path, root: Path, scratch: Path) -> dict[str, Any]:
     return result
 
 
+def recheck(result: dict[str, Any]) -> dict[str, Any]:
+    """An app's earlier result, its assemblies checked again by the command as it is now (rules changed since)."""
+    for run in RUNS:
+        synth = result[run]
+        if synth["synthesized"]:
+            outdir = Path(synth["outdir"])
+            synth["default"] = check(outdir)
+            synth["customer-managed"] = check(outdir, "--key-control", "customer-managed")
+            print(f"{result['app']} [{run}]: {summary_line(synth)}", file=sys.stderr, flush=True)
+    return result
+
+
 def summary_line(synth: dict[str, Any]) -> str:
     if not synth["synthesized"]:
         return f"not synthesized: {synth['reason']}"
@@ -196,10 +208,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("/tmp/trial/results.json"))
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/trial/out"))
     parser.add_argument("--only", nargs="*", default=None, help="app paths relative to FOLDER")
+    parser.add_argument(
+        "--recheck", action="store_true", help="check the assemblies --out lists again, without synthesizing"
+    )
     arguments = parser.parse_args(argv)
-    root = arguments.folder.resolve()
-    apps = [app for app in find_apps(root) if not arguments.only or str(app.relative_to(root)) in arguments.only]
-    results = [run_app(app, root, arguments.scratch) for app in apps]
+    if arguments.recheck:
+        results = [recheck(item) for item in json.loads(arguments.out.read_text(encoding="utf-8"))["apps"]]
+    else:
+        root = arguments.folder.resolve()
+        apps = [app for app in find_apps(root) if not arguments.only or str(app.relative_to(root)) in arguments.only]
+        results = [run_app(app, root, arguments.scratch) for app in apps]
     document = {"totals": totals(results), "apps": results}
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

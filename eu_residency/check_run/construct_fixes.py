@@ -190,6 +190,13 @@ CONSTRUCT_FIXES: tuple[ConstructFix, ...] = (
     ),
     ConstructFix(
         ("aws_ecs.Cluster",),
+        (ANY_PART, "Launch*"),
+        frozenset({"EU-ENC-008"}),
+        f"block_devices=[autoscaling.BlockDevice(device_name=..., {_ENCRYPTED_VOLUME})] in add_capacity (or in "
+        "capacity=AddCapacityOptions)",
+    ),
+    ConstructFix(
+        ("aws_ecs.Cluster",),
         (ANY_PART, "LifecycleHookDrainHook", "Topic"),
         _DRAINED_CLUSTER_TOPIC,
         "topic_encryption_key=key in add_capacity (or in the AsgCapacityProvider)",

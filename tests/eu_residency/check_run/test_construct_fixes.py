@@ -35,6 +35,8 @@ TYPES = {
     "S/Web/TaskDef/web": f"{LIB}aws_ecs.ContainerDefinition",
     "S/Api": f"{LIB}aws_apigateway.LambdaRestApi",
     "S/Mine": "my_library.Database",
+    "S/Cluster": f"{LIB}aws_ecs.Cluster",
+    "S/Cluster/Capacity": f"{LIB}aws_autoscaling.AutoScalingGroup",
 }
 
 # What each generated resource's finding must tell the user to set, and on which construct.
@@ -71,6 +73,11 @@ def test_a_construct_fix_needs_its_rule_its_owner_and_its_place_below_the_owner(
     assert construct_fix("EU-KEY-003", "S/Mine/Secret/Resource", TYPES) is None  # a construct the table does not know
     assert construct_fix("EU-KEY-003", "S/Db/Secret/Resource", {}) is None  # no tree
     assert construct_fix("EU-KEY-003", None, TYPES) is None
+
+
+def test_an_auto_scaling_group_a_cluster_made_is_fixed_through_the_cluster() -> None:
+    fix = construct_fix("EU-ENC-008", "S/Cluster/Capacity/LaunchConfig", TYPES)
+    assert fix is not None and fix.startswith("The aws_ecs.Cluster at S/Cluster") and "add_capacity" in fix
 
 
 def test_a_prefix_pattern_matches_a_construct_id_cdk_derives() -> None:
