@@ -15,6 +15,8 @@ NODE_STAMP := node_modules/.installed
 PEERS_VENV := bench/.venv-peers
 PEERS_STAMP := $(PEERS_VENV)/.installed
 ENVIRONMENTS := $(shell $(PYTHON) -c 'import json; print(" ".join(json.load(open("cdk.json"))["context"]["environments"]))')
+# The review pack judges by the key-control setting the synthesis used: cdk.json's, read from there.
+KEY_CONTROL := $(shell $(PYTHON) -c 'import json; print(json.load(open("cdk.json"))["context"].get("eu-residency:key-control", "any"))')
 
 # No telemetry, no version check, no notices: nothing reaches out from a synth.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -30,7 +32,7 @@ synth: install
 	  echo "== cdk synth -c env=$$env -> cdk.out/$$env"; \
 	  npx --no-install cdk synth --quiet --no-notices -c env=$$env -o cdk.out/$$env || status=1; \
 	  echo "== review pack -> reports/$$env"; \
-	  $(VENV)/bin/eu-residency report cdk.out/$$env --out reports/$$env || status=1; \
+	  $(VENV)/bin/eu-residency report cdk.out/$$env --out reports/$$env --key-control $(KEY_CONTROL) || status=1; \
 	done; exit $$status
 
 ## The quality gate: lint, type checks, the direction of imports, tests.

@@ -268,6 +268,8 @@ class ValidationReport:
     path: str | None = None
     findings: tuple[ValidationFinding, ...] = ()
     error: str | None = None
+    # Every plugin that reported, in the report's order, also those with nothing to report.
+    plugins: tuple[str, ...] = ()
 
     @property
     def open(self) -> list[ValidationFinding]:
@@ -283,18 +285,33 @@ def read_validation_report(path: Path) -> ValidationReport:
     if not path.is_file():
         return ValidationReport()
     try:
-        findings = load_validation_findings(path)
+        report = _load_validation_report(path)
     except ValueError as error:
         return ValidationReport(path=str(path), error=f"{path}: not a readable validation report ({error})")
-    return ValidationReport(path=str(path), findings=findings)
+    return ValidationReport(path=str(path), findings=parse_validation_report(report), plugins=plugin_names(report))
 
 
 def load_validation_findings(path: Path) -> tuple[ValidationFinding, ...]:
     """Every plugin's findings in the report at ``path``; ValueError when it cannot be read."""
+    return parse_validation_report(_load_validation_report(path))
+
+
+def _load_validation_report(path: Path) -> Mapping[str, Any]:
     report = read_json_file(path)
     if not isinstance(report, Mapping):
         raise ValueError("not a JSON object")
-    return parse_validation_report(report)
+    return report
+
+
+def plugin_names(report: Mapping[str, Any]) -> tuple[str, ...]:
+    """The plugins the report names, once each, in its order."""
+    plugins = report.get("pluginReports")
+    names = (
+        [_text(plugin, "pluginName", UNNAMED) for plugin in plugins if isinstance(plugin, Mapping)]
+        if isinstance(plugins, list)
+        else []
+    )
+    return tuple(dict.fromkeys(names))
 
 
 def read_json_file(path: Path) -> Any:

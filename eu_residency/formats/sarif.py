@@ -15,10 +15,12 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from eu_residency.assembly import ValidationFinding
 from eu_residency.audit.audit_report import AuditFinding, AuditReport
 from eu_residency.check_run.acknowledgement_audit import AcknowledgementProblem, ProblemKind
 from eu_residency.check_run.results import CheckedFinding, CheckRun
@@ -318,6 +320,58 @@ def document(run: CheckRun) -> dict[str, Any]:
                 "results": results,
             }
         ],
+    }
+
+
+# CDK's validation report: one run whose driver is CDK's policy validation and whose extensions are its plugins.
+VALIDATION_DRIVER = "aws-cdk policy validation"
+VALIDATION_LEVELS = {"error": "error", "fatal": "error", "critical": "error", "high": "error", "warning": "warning"}
+
+
+@dataclass(frozen=True)
+class PlacedValidationFinding:
+    """A finding of CDK's validation report and where it lies: its template (None: not placed) and logical id."""
+
+    finding: ValidationFinding
+    template: str | None
+    logical_id: str | None
+
+
+def validation_run(findings: Sequence[PlacedValidationFinding], plugins: Sequence[str]) -> dict[str, Any]:
+    """CDK's validation report as a SARIF run: each plugin a tool component (``tool.extensions``) with the rules
+    it reported, each finding a result naming its rule in its plugin's component, an acknowledged one suppressed
+    with its reason."""
+    names = list(dict.fromkeys([*plugins, *(placed.finding.plugin for placed in findings)]))
+    rules: dict[str, dict[str, int]] = {name: {} for name in names}
+    results = []
+    for placed in findings:
+        finding = placed.finding
+        component = names.index(finding.plugin)
+        index = rules[finding.plugin].setdefault(finding.rule, len(rules[finding.plugin]))
+        result: dict[str, Any] = {
+            "ruleId": finding.rule,
+            "rule": {"id": finding.rule, "index": index, "toolComponent": {"index": component}},
+            "level": VALIDATION_LEVELS.get(finding.severity.lower(), "note"),
+            "message": _message(finding.description + (f" Fix: {finding.fix}" if finding.fix else "")),
+            "properties": {"plugin": finding.plugin, "severity": finding.severity},
+        }
+        location: dict[str, Any] = {
+            "logicalLocations": [{"fullyQualifiedName": finding.construct_label, "kind": "construct"}]
+        }
+        if placed.template is not None:
+            location["physicalLocation"] = {"artifactLocation": _artifact_location(placed.template)}
+            location["logicalLocations"].append({"name": placed.logical_id, "kind": "resource"})
+        result["locations"] = [location]
+        if finding.acknowledged:
+            result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": finding.reason or ""}]
+        results.append(result)
+    extensions = [
+        {"name": name, "rules": [{"id": rule} for rule in sorted(rules[name], key=rules[name].__getitem__)]}
+        for name in names
+    ]
+    return {
+        "tool": {"driver": {"name": VALIDATION_DRIVER}, "extensions": extensions},
+        "results": results,
     }
 
 

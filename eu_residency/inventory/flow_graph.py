@@ -141,8 +141,10 @@ class FlowGraph:
             return named
         region = self.settings.replication_destinations.get(name)
         if region is not None:
-            return Endpoint(label=f"bucket {name} (listed in replication_destinations)", region=region)
-        return Endpoint(label=f"bucket {name}, outside the app", region=UNKNOWN_REGION)
+            return Endpoint(
+                label=f"S3 bucket {name} (not in these templates; region from replication_destinations)", region=region
+            )
+        return Endpoint(label=f"S3 bucket {name} (not in these templates)", region=UNKNOWN_REGION)
 
     def region_endpoint(self, label: str, value: str | Unknown) -> Endpoint:
         """A place of AWS known only by its region (``value``), or by why its region cannot be shown."""

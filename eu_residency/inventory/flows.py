@@ -9,7 +9,14 @@ from typing import Any
 
 from eu_residency.core.template_view import Resource, ResourceRef, Unknown
 from eu_residency.core.values import MISSING
+from eu_residency.inventory.access_flows import record_access_flows
 from eu_residency.inventory.flow_graph import FlowGraph
+from eu_residency.inventory.network_flows import (
+    record_endpoint_flows,
+    record_gateway_flows,
+    record_ingress_flows,
+    record_security_group_flows,
+)
 from eu_residency.inventory.records import UNKNOWN_REGION, Endpoint, FlowKind
 from eu_residency.inventory.resolver import STAR, AppResolver, AppStack
 
@@ -534,9 +541,19 @@ _FLOW_READERS: dict[str, FlowReader] = {
 
 
 def record_flows(app: AppResolver, graph: FlowGraph) -> None:
-    """Records on ``graph`` the flows of every resource of the app whose type has a reader."""
+    """Records on ``graph`` the flows of every resource of the app whose type has a reader, then the ways in and
+    out of its networks and the application's reads and writes (each one pass over the app).
+    """
     for stack in app.stacks:
         for resource in stack.view.resources():
             reader = _FLOW_READERS.get(resource.type)
             if reader is not None:
                 reader(app, graph, stack, resource)
+    for record in (
+        record_gateway_flows,
+        record_security_group_flows,
+        record_endpoint_flows,
+        record_access_flows,
+        record_ingress_flows,
+    ):
+        record(app, graph)

@@ -53,6 +53,14 @@ SOURCE_TYPES: dict[str, str] = {
     "AWS::Lambda::Function": "Lambda function",
     "AWS::Events::ApiDestination": "EventBridge API destination",
     "AWS::SNS::Subscription": "SNS subscription",
+    "AWS::EC2::SecurityGroup": "security group",
+    "AWS::EC2::Route": "route",
+    "AWS::EC2::VPCGatewayAttachment": "gateway attachment",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": "load balancer",
+    "AWS::ElasticLoadBalancing::LoadBalancer": "Classic Load Balancer",
+    "AWS::ApiGateway::RestApi": "API Gateway REST API",
+    "AWS::ApiGatewayV2::Api": "API Gateway API",
+    "AWS::CloudFront::Distribution": "CloudFront distribution",
 }
 
 
@@ -60,7 +68,10 @@ SOURCE_TYPES: dict[str, str] = {
 
 
 class FlowKind:
-    """Where data goes: a copy kept elsewhere, a backup, a log, a delivery, or a send outside AWS."""
+    """Where data goes: a copy kept elsewhere, a backup, a log, a delivery, a send outside AWS; a way out of a
+    network (to the internet, or through a VPC endpoint to an AWS service), the application's reads and writes
+    (and a store its environment names), and what the internet can send data to.
+    """
 
     REPLICA = "replica"
     REPLICATION = "replication"
@@ -69,8 +80,31 @@ class FlowKind:
     LOG = "log"
     DELIVERY = "delivery"
     OUTBOUND = "outbound"
+    EGRESS = "egress"
+    ENDPOINT = "VPC endpoint"
+    READ = "reads"
+    WRITE = "writes"
+    USES = "uses"
+    INGRESS = "ingress"
 
-    ALL = (REPLICA, REPLICATION, BACKUP, BACKUP_COPY, LOG, DELIVERY, OUTBOUND)
+    # Ways into and out of a network: paths data could take, not data a resource is shown to send.
+    PATHS = (EGRESS, INGRESS)
+
+    ALL = (
+        REPLICA,
+        REPLICATION,
+        BACKUP,
+        BACKUP_COPY,
+        LOG,
+        DELIVERY,
+        OUTBOUND,
+        EGRESS,
+        ENDPOINT,
+        READ,
+        WRITE,
+        USES,
+        INGRESS,
+    )
 
 
 class AtRestStatus:
@@ -233,7 +267,13 @@ class Inventory:
 
     @property
     def outside_flows(self) -> list[Flow]:
-        return [flow for flow in self.flows if not flow.inside]
+        """Flows of data to somewhere outside the allowed regions (not the paths out of a network)."""
+        return [flow for flow in self.flows if not flow.inside and flow.kind not in FlowKind.PATHS]
+
+    @property
+    def paths_out(self) -> list[Flow]:
+        """The ways out of the templates' networks to the internet: routes and security groups that allow it."""
+        return [flow for flow in self.flows if flow.kind == FlowKind.EGRESS and not flow.inside]
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -16,6 +16,7 @@ from typing import Any
 from eu_residency.audit.audit_report import AuditFileError, AuditReport
 from eu_residency.core.settings import key_control_text
 from eu_residency.formats import markdown, sarif
+from eu_residency.review_pack.html_parts import folded, html_table
 
 
 def load_audit(path: str | Path) -> AuditReport:
@@ -42,47 +43,48 @@ def sarif_run(report: AuditReport) -> dict[str, Any]:
 
 def html_section(report: AuditReport) -> str:
     """A self-contained ``<section>``: findings, parts not audited, and the inventory per region."""
-    rows = "".join(
+    rows = [
         f"<tr><td>{escape(finding.severity.value)}</td><td>{escape(finding.rule_id)}</td>"
         f"<td>{escape(finding.region)}</td><td><code>{escape(finding.resource)}</code></td>"
-        f"<td>{escape(finding.message)}</td><td>{escape(finding.fix)}</td></tr>"
+        f"<td>{escape(finding.message)}</td><td>{folded(finding.fix)}</td></tr>"
         for finding in report.findings
-    )
-    gaps = "".join(
+    ]
+    gaps = [
         f"<tr><td>{escape(entry.region)}</td><td>{escape(entry.service)}</td><td>{escape(entry.reason)}</td></tr>"
         for entry in report.not_audited
-    )
-    stores = "".join(
+    ]
+    stores = [
         f"<tr><td>{escape(item.region)}</td><td>{escape(item.resource_type)}</td><td>{escape(item.name)}</td>"
         f"<td>{escape(item.encryption)}</td><td>{escape(item.classification or '-')}</td></tr>"
         for item in report.inventory
-    )
+    ]
     account = escape(report.account or "unknown")
+    findings = html_table(
+        "audit-findings",
+        ["Severity", "Rule", "Region", "Resource", "Why", "Fix"],
+        rows,
+        "No finding.",
+        caption="What the audit found in the account",
+    )
+    not_audited = html_table(
+        "audit-gaps",
+        ["Region", "Service", "Reason"],
+        gaps,
+        "Nothing: every region and service was read.",
+        caption="What the audit could not examine, and why",
+    )
+    inventory = html_table(
+        "audit-inventory",
+        ["Region", "Type", "Name", "Encryption at rest", "Classification"],
+        stores,
+        "No data store found.",
+        caption="The data stores of the account, by region",
+    )
     return (
         '<section id="live-audit"><h2>Live account audit</h2>'
         f"<p>Account <code>{account}</code>, {escape(report.generated_at)}: {escape(report.summary())}.</p>"
         f"<p>Allowed regions: {escape(', '.join(sorted(report.allowed_regions)))}. Regions examined: "
         f"{escape(', '.join(report.regions))}, and the global services.</p>"
         f"<p class='small' id='audit-key-control'>{escape(key_control_text(report.key_control))}.</p>"
-        "<h3>Findings</h3>"
-        + (
-            "<table><tr><th>Severity</th><th>Rule</th><th>Region</th><th>Resource</th><th>Why</th><th>Fix</th></tr>"
-            f"{rows}</table>"
-            if rows
-            else "<p>No finding.</p>"
-        )
-        + "<h3>Not audited</h3>"
-        + (
-            f"<table><tr><th>Region</th><th>Service</th><th>Reason</th></tr>{gaps}</table>"
-            if gaps
-            else "<p>Nothing: every region and service was read.</p>"
-        )
-        + "<h3>Inventory</h3>"
-        + (
-            "<table><tr><th>Region</th><th>Type</th><th>Name</th><th>Encryption at rest</th>"
-            f"<th>Classification</th></tr>{stores}</table>"
-            if stores
-            else "<p>No data store found.</p>"
-        )
-        + "</section>\n"
+        f"<h3>Findings</h3>{findings}<h3>Not audited</h3>{not_audited}<h3>Inventory</h3>{inventory}</section>\n"
     )

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from eu_residency.review_pack.markup import e
 from eu_residency.review_pack.rows import shorten
 
 SEVERITY_COLORS = {"fatal": "#b71c1c", "error": "#ef6c00"}
+
+
+def nice_ticks(peak: int, most: int = 6) -> list[int]:
+    """Ticks from 0 past ``peak`` in one step of 1, 2 or 5 times a power of ten, at most ``most`` of them."""
+    peak = max(peak, 1)
+    step = 1
+    while math.ceil(peak / step) + 1 > most:
+        step = _next_step(step)
+    top = math.ceil(peak / step) * step
+    return list(range(0, top + 1, step))
+
+
+def _next_step(step: int) -> int:
+    """1, 2, 5, 10, 20, 50, ...: the next step after ``step``."""
+    power = 1
+    while power * 10 <= step:
+        power *= 10
+    return {1: 2, 2: 5}.get(step // power, 10) * power
 
 
 def bar_chart(title: str, items: Sequence[tuple[str, int, int]]) -> str:
@@ -28,14 +47,14 @@ def bar_chart(title: str, items: Sequence[tuple[str, int, int]]) -> str:
             "No open findings</text></svg>"
         )
     peak = max(fatal + error for _, fatal, error in items)
-    scale = min((width - label_width - 50) / max(peak, 1), 64.0)  # one finding is never a full-width bar
+    ticks = nice_ticks(peak)
+    scale = min((width - label_width - 50) / ticks[-1], 64.0)  # one finding is never a full-width bar
     height = top + row * len(items) + 26
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{e(title)}">',
         f"<title>{e(title)}</title>",
         f'<text x="0" y="20" font-size="14" font-weight="700" fill="#102a43">{e(title)}</text>',
     ]
-    ticks = sorted({0, peak, *(round(peak * step / 4) for step in range(1, 4))})
     for tick in ticks:
         x = label_width + tick * scale
         parts.append(

@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from eu_residency.audit.audit_report import AuditReport
 from eu_residency.core.settings import RuleSettings
@@ -18,12 +20,19 @@ REPORT_FILES = ("report.md", "report.html", "report.sarif", "report.json")
 
 
 def write_review_pack(
-    cdk_out: Path, out_dir: Path, *, region: str, settings: RuleSettings, audit: AuditReport | None = None
+    cdk_out: Path,
+    out_dir: Path,
+    *,
+    region: str,
+    settings: RuleSettings,
+    audit: AuditReport | None = None,
+    baseline: Mapping[str, Any] | None = None,
 ) -> ReviewPack:
     """Check ``cdk_out``, read its validation report, build the inventory, and write the pack to ``out_dir``;
-    with ``audit``, the live account's audit joins each file of the pack.
+    with ``audit``, the live account's audit joins each file of the pack; with ``baseline`` (the last signed
+    pack's report.json), what is new, fixed or changed since.
     """
-    pack = assemble_review_pack(cdk_out, region=region, settings=settings, audit=audit)
+    pack = assemble_review_pack(cdk_out, region=region, settings=settings, audit=audit, baseline=baseline)
     title = f"EU residency review pack: {cdk_out}"
     contents = {
         "report.md": render_markdown(pack, title),

@@ -1,7 +1,11 @@
-"""The picture of where data can go: regions as bands, data stores as boxes in them, one arrow per flow.
+"""The picture of where data can go: regions as bands, data stores as boxes in them, one arrow for the flows
+between two boxes.
 
 An inline SVG laid out in layers (longest path from a source, capped), each column ordered to cross as few
-arrows as it can, with isolated stores in a grid beside them; red for what leaves the allowed regions.
+arrows as it can, with isolated stores in a grid beside them; red for what leaves the allowed regions. An arrow
+between bands runs in the gaps between columns and along the space between bands, never across a box; every
+text is cut (with an ellipsis, the whole of it in a tooltip) to what its box or the picture can hold, by
+``text_width``, an estimate on the wide side of the fonts the page asks for.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from typing import Any
 from eu_residency.core.regions import EU_REGIONS, place
 from eu_residency.inventory.records import SOURCE_TYPES, UNKNOWN_REGION, Flow, FlowKind, Inventory
 from eu_residency.review_pack.markup import CLASSIFICATION_COLORS, e
-from eu_residency.review_pack.rows import endpoint_text, flow_status, shorten
+from eu_residency.review_pack.rows import endpoint_text, flow_status
+from eu_residency.review_pack.svg_text import svg_text, text_width
 
 KIND_COLORS = {
     FlowKind.LOG: "#7b8794",
@@ -25,14 +30,36 @@ KIND_COLORS = {
     FlowKind.REPLICATION: "#6a1b9a",
     FlowKind.DELIVERY: "#00838f",
     FlowKind.OUTBOUND: "#ef6c00",
+    FlowKind.EGRESS: "#ad1457",
+    FlowKind.ENDPOINT: "#2e7d32",
+    FlowKind.READ: "#3949ab",
+    FlowKind.WRITE: "#3949ab",
+    FlowKind.USES: "#3949ab",
+    FlowKind.INGRESS: "#6d4c41",
 }
+KIND_DASHES = {FlowKind.LOG: "5 4", FlowKind.USES: "2 3"}
 OUTSIDE_COLOR = "#c62828"
+# The legend: one entry per colour (and dash) a flow may be drawn in.
+LEGEND_KINDS: tuple[tuple[str, str], ...] = (
+    ("log", FlowKind.LOG),
+    ("backup / backup copy", FlowKind.BACKUP),
+    ("replica / replication", FlowKind.REPLICA),
+    ("delivery", FlowKind.DELIVERY),
+    ("outbound (outside AWS)", FlowKind.OUTBOUND),
+    ("egress (out of a network)", FlowKind.EGRESS),
+    ("VPC endpoint (to an AWS service)", FlowKind.ENDPOINT),
+    ("reads / writes (IAM grants)", FlowKind.READ),
+    ("uses (named in its environment)", FlowKind.USES),
+    ("ingress (from the internet)", FlowKind.INGRESS),
+)
+FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Liberation Sans", sans-serif'
 
 
 NODE_WIDTH, NODE_HEIGHT, NODE_GAP = 244, 44, 10
 LAYER_GAP, GRID_GAP, PAD, BAND_HEAD = 90, 14, 18, 40
 PICTURE_WIDTH = 1400
-LABEL_CHARS, SUB_CHARS = int((NODE_WIDTH - 22) / 7.4), int((NODE_WIDTH - 22) / 6.1)
+TEXT_INSET = 13  # a box's text starts this far in, and ends as far from its right edge
+LABEL_SIZE, SUB_SIZE = 12.0, 10.5
 PICTURE_TYPES = {
     "AWS::Logs::LogGroup": "log group",
     "AWS::ElastiCache::ReplicationGroup": "ElastiCache group",
@@ -85,6 +112,7 @@ def _nodes(inventory: Inventory) -> dict[tuple[str, str, str], _Node]:
             logical_id=store.logical_id,
             template=store.template,
         )
+    services = {flow.destination.key for flow in inventory.flows if flow.kind == FlowKind.ENDPOINT}
     for flow in inventory.flows:
         for endpoint in (flow.source, flow.destination):
             if endpoint.key in nodes:
@@ -94,17 +122,23 @@ def _nodes(inventory: Inventory) -> dict[tuple[str, str, str], _Node]:
                 sub = f"{kind} · {endpoint.stack}"
             elif endpoint.outside_aws:
                 sub = "outside AWS"
+            elif endpoint.key in services:
+                sub = "AWS service"
             else:
-                sub = "kept by AWS, not a template resource"
+                sub = "not a resource of these templates"
             outside = endpoint.outside_aws or endpoint.region not in allowed
+            label = endpoint.label
+            if endpoint.key in services and " through " in label:  # S3 in eu-west-1 | through a gateway endpoint
+                label, path = label.split(" through ", 1)
+                sub = "AWS service · " + path.removeprefix("an ").removeprefix("a ")
             nodes[endpoint.key] = _Node(
                 key=endpoint.key,
-                label=endpoint.label,
+                label=label,
                 sub=sub,
                 region=endpoint.region,
                 tooltip=f"{endpoint_text(endpoint)}: {sub}, {endpoint.region}",
                 outside=outside,
-                dashed=True,
+                dashed=endpoint.logical_id is None,
                 logical_id=endpoint.logical_id,
                 template=endpoint.template,
             )
@@ -203,11 +237,12 @@ def render_flow_map(inventory: Inventory) -> str:
         band_height = BAND_HEAD + rows * (NODE_HEIGHT + NODE_GAP) + 8.0
         bands.append((region, y, band_height))
         y += band_height + 16
-    legend_y = y + 4
-    total_height = legend_y + 58
+    legend, legend_height = _legend(y + 4, width)
+    total_height = y + 4 + legend_height + 8
 
     parts = [
         f'<svg class="flows-picture" id="flow-map" viewBox="0 0 {width} {total_height:.0f}" role="img" '
+        f'font-family="{e(FONT_FAMILY)}" '
         'aria-label="Where data can go: data stores by region and the flows between them">',
         "<title>Where data can go</title>",
         _markers(),
@@ -226,12 +261,11 @@ def render_flow_map(inventory: Inventory) -> str:
         )
         parts.append(background)
         titles.append(title)
-    lines, labels = _edges(flows, nodes)
-    parts += lines
+    spans = {region: (top, top + height) for region, top, height in bands}
+    parts += _edges(flows, nodes, spans)
     parts += titles
     parts += [_node_svg(node) for node in nodes.values()]
-    parts += labels
-    parts.append(_legend(legend_y))
+    parts.append(legend)
     parts.append("</svg>")
     return "".join(parts)
 
@@ -309,89 +343,139 @@ def _band(
         f'<rect x="{PAD}" y="{top:.0f}" width="{width - 2 * PAD}" height="{height:.0f}" rx="10" fill="{fill}" '
         f'stroke="{stroke}" stroke-width="{1.5 if inside else 2.5}"{dash}/></g>'
     )
+    heading = f"{name} — {status}"
+    room = (grid_x if grid_x is not None else width - 2 * PAD) - 32
     title = [
         f'<g class="region-title" data-region="{e(region)}">'
-        f'<text x="{PAD + 16}" y="{top + 25:.0f}" font-size="15" font-weight="800" fill="{ink}" {halo}>{e(name)}'
-        f'<tspan font-weight="600" font-size="13" dx="10">— {e(status)}</tspan></text>'
+        + svg_text(PAD + 16, top + 25, heading, room, attributes=f'fill="{ink}" {halo}', size=14, bold=True)
     ]
     if grid_x is not None and any(node.region == region and node.key in isolated for node in nodes.values()):
         title.append(
-            f'<text x="{PAD + 16 + grid_x:.0f}" y="{top + 25:.0f}" font-size="11" fill="#7b8794" '
-            f'font-style="italic" {halo}>no flow shown in the templates</text>'
+            svg_text(
+                PAD + 16 + grid_x,
+                top + 25,
+                "no flow shown in the templates",
+                width - 2 * PAD - grid_x - 32,
+                attributes=f'fill="#7b8794" font-style="italic" {halo}',
+                size=11,
+            )
         )
     title.append("</g>")
     return background, "".join(title)
 
 
-def _edges(flows: Sequence[Flow], nodes: Mapping[Any, _Node]) -> tuple[list[str], list[str]]:
-    outgoing: dict[Any, list[Flow]] = {}
-    incoming: dict[Any, list[Flow]] = {}
-    for flow in flows:
-        outgoing.setdefault(flow.source.key, []).append(flow)
-        incoming.setdefault(flow.destination.key, []).append(flow)
+@dataclass
+class _Arrow:
+    """The flows from one box to another, drawn as one arrow."""
 
-    def offset(group: list[Flow], flow: Flow) -> float:
+    source: _Node
+    target: _Node
+    flows: list[Flow]
+
+    @property
+    def inside(self) -> bool:
+        return all(flow.inside for flow in self.flows)
+
+    @property
+    def kinds(self) -> list[str]:
+        return list(dict.fromkeys(flow.kind for flow in self.flows))
+
+
+def _arrows(flows: Sequence[Flow], nodes: Mapping[Any, _Node]) -> list[_Arrow]:
+    arrows: dict[tuple[Any, Any], _Arrow] = {}
+    for flow in flows:
+        pair = (flow.source.key, flow.destination.key)
+        if pair not in arrows:
+            arrows[pair] = _Arrow(nodes[flow.source.key], nodes[flow.destination.key], [])
+        arrows[pair].flows.append(flow)
+    return list(arrows.values())
+
+
+def _edges(flows: Sequence[Flow], nodes: Mapping[Any, _Node], spans: Mapping[str, tuple[float, float]]) -> list[str]:
+    arrows = _arrows(flows, nodes)
+    outgoing: dict[Any, list[_Arrow]] = {}
+    incoming: dict[Any, list[_Arrow]] = {}
+    for arrow in arrows:
+        outgoing.setdefault(arrow.source.key, []).append(arrow)
+        incoming.setdefault(arrow.target.key, []).append(arrow)
+
+    def offset(group: list[_Arrow], arrow: _Arrow) -> float:
         if len(group) < 2:
             return 0.0
         step = min(7.0, (NODE_HEIGHT - 14) / (len(group) - 1))
-        return (group.index(flow) - (len(group) - 1) / 2) * step
+        return (group.index(arrow) - (len(group) - 1) / 2) * step
 
     for group in outgoing.values():
-        group.sort(key=lambda flow: nodes[flow.destination.key].y)
+        group.sort(key=lambda arrow: (arrow.target.y, arrow.target.x))
     for group in incoming.values():
-        group.sort(key=lambda flow: nodes[flow.source.key].y)
+        group.sort(key=lambda arrow: (arrow.source.y, arrow.source.x))
+    lanes: dict[float, int] = {}
+
+    def lane(gap_x: float) -> float:
+        """A vertical lane in the gap at ``gap_x``, one per arrow, spread from its middle."""
+        taken = lanes[gap_x] = lanes.get(gap_x, -1) + 1
+        step = 6.0
+        return gap_x + (taken + 1) // 2 * step * (1 if taken % 2 else -1)
+
     lines: list[str] = []
-    labels: list[str] = []
-    labelled: set[tuple[Any, str]] = set()
-    stacks: dict[Any, int] = {}
-    for index, flow in enumerate(flows):
-        source, target = nodes[flow.source.key], nodes[flow.destination.key]
+    for index, arrow in enumerate(arrows):
+        source, target = arrow.source, arrow.target
         x1 = source.x + NODE_WIDTH
-        y1 = source.y + NODE_HEIGHT / 2 + offset(outgoing[source.key], flow)
-        y2 = target.y + NODE_HEIGHT / 2 + offset(incoming[target.key], flow)
-        if target.x > source.x + 1:
-            x2 = target.x
-            bend = max(36.0, (x2 - x1) / 2)
-            c1, c2 = (x1 + bend, y1), (x2 - bend, y2)
-        else:  # same column or backwards: loop around the right side
-            x2 = target.x + NODE_WIDTH
-            bend = 34.0 + (index % 4) * 9
-            c1, c2 = (x1 + bend, y1), (x2 + bend, y2)
-        color = KIND_COLORS.get(flow.kind, "#7b8794") if flow.inside else OUTSIDE_COLOR
-        marker = "outside" if not flow.inside else flow.kind.replace(" ", "-")
-        dash = ' stroke-dasharray="5 4"' if flow.kind == FlowKind.LOG and flow.inside else ""
-        weight = 1.6 if flow.inside else 2.8
-        css = "flow flow-inside" if flow.inside else "flow flow-outside"
-        title = f"{flow.kind}: {endpoint_text(flow.source)} → {endpoint_text(flow.destination)} ({flow.region}); "
-        title += flow_status(flow)
-        lines.append(
-            f'<path class="{css}" data-kind="{e(flow.kind)}" data-region="{e(flow.region)}" '
-            f'data-source="{e(flow.source.logical_id or flow.source.label)}" '
-            f'data-destination="{e(flow.destination.logical_id or flow.destination.label)}" '
-            f'd="M{x1:.1f},{y1:.1f} C{c1[0]:.1f},{c1[1]:.1f} {c2[0]:.1f},{c2[1]:.1f} {x2:.1f},{y2:.1f}" '
-            f'fill="none" stroke="{color}" stroke-width="{weight}"{dash} marker-end="url(#arrow-{e(marker)})">'
-            f"<title>{e(title)}</title></path>"
-        )
-        if not flow.inside or source.region != target.region:
-            where = "region unknown" if flow.region == UNKNOWN_REGION else flow.region
-            text = f"{flow.kind} → {where}"
-            if not flow.inside:
-                text += ": " + ("outside AWS" if flow.destination.outside_aws else flow_status(flow))
-            ink = OUTSIDE_COLOR if not flow.inside else "#243b53"
-            key = (target.key, text)
-            if key in labelled:
-                continue
-            labelled.add(key)
-            stacked = stacks[target.key] = stacks.get(target.key, -1) + 1
-            backwards = x2 > target.x + 1
-            anchor = "start" if backwards else "end"
-            label_x = x2 + 8 if backwards else x2 - 10
-            labels.append(
-                f'<text class="flow-label" x="{label_x:.1f}" y="{target.y + 12 + 14 * stacked:.1f}" '
-                f'font-size="11.5" font-weight="700" text-anchor="{anchor}" fill="{ink}" stroke="#fff" '
-                f'stroke-width="4" paint-order="stroke" stroke-linejoin="round">{e(text)}</text>'
-            )
-    return lines, labels
+        y1 = source.y + NODE_HEIGHT / 2 + offset(outgoing[source.key], arrow)
+        y2 = target.y + NODE_HEIGHT / 2 + offset(incoming[target.key], arrow)
+        forward = target.x > source.x + 1
+        x2 = target.x if forward else target.x + NODE_WIDTH
+        if source.region == target.region:
+            if forward:
+                bend = max(36.0, (x2 - x1) / 2)
+                c1, c2 = (x1 + bend, y1), (x2 - bend, y2)
+            else:  # same column or backwards: loop around the right side
+                bend = 34.0 + (index % 4) * 9
+                c1, c2 = (x1 + bend, y1), (x2 + bend, y2)
+            d = f"M{x1:.1f},{y1:.1f} C{c1[0]:.1f},{c1[1]:.1f} {c2[0]:.1f},{c2[1]:.1f} {x2:.1f},{y2:.1f}"
+        else:  # between bands: through the gaps between columns and the space between bands, never over a box
+            out_gap = lane(x1 + LAYER_GAP / 2)
+            entry_gap = x2 - LAYER_GAP / 2 if forward else x2 + LAYER_GAP / 2
+            in_gap = out_gap if abs(entry_gap - (x1 + LAYER_GAP / 2)) < 1 else lane(entry_gap)
+            points = [(x1, y1), (out_gap, y1)]
+            if in_gap != out_gap:
+                top, bottom = spans[target.region]
+                corridor = top - 8 if source.y < target.y else bottom + 8
+                points += [(out_gap, corridor), (in_gap, corridor)]
+            points += [(in_gap, y2), (x2, y2)]
+            d = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        lines.append(_arrow_svg(arrow, d))
+    return lines
+
+
+def _where(flow: Flow) -> str:
+    """``replication → us-east-1: outside the EU``; ``log → region unknown: treated as outside the EU``."""
+    if flow.destination.outside_aws or flow.region == UNKNOWN_REGION:  # the status names where
+        return f"{flow.kind} → {flow_status(flow)}"
+    return f"{flow.kind} → {flow.region}: {flow_status(flow)}"
+
+
+def _arrow_svg(arrow: _Arrow, d: str) -> str:
+    first = arrow.flows[0]
+    inside = arrow.inside
+    color = KIND_COLORS.get(first.kind, "#7b8794") if inside else OUTSIDE_COLOR
+    marker = "outside" if not inside else first.kind.replace(" ", "-")
+    dash = f' stroke-dasharray="{KIND_DASHES[first.kind]}"' if inside and first.kind in KIND_DASHES else ""
+    weight = 1.6 if inside else 2.8
+    css = "flow flow-inside" if inside else "flow flow-outside"
+    titles = [
+        f"{_where(flow)}. {endpoint_text(flow.source)} → {endpoint_text(flow.destination)}: {flow.detail}"
+        for flow in arrow.flows
+    ]
+    region = first.region
+    return (
+        f'<path class="{css}" data-kind="{e(first.kind)}" data-kinds="{e("|".join(arrow.kinds))}" '
+        f'data-region="{e(region)}" data-flows="{len(arrow.flows)}" '
+        f'data-source="{e(first.source.logical_id or first.source.label)}" '
+        f'data-destination="{e(first.destination.logical_id or first.destination.label)}" '
+        f'd="{d}" fill="none" stroke="{color}" stroke-width="{weight}"{dash} stroke-linejoin="round" '
+        f'marker-end="url(#arrow-{e(marker)})"><title>{e(chr(10).join(titles))}</title></path>'
+    )
 
 
 def _node_svg(node: _Node) -> str:
@@ -402,52 +486,83 @@ def _node_svg(node: _Node) -> str:
     attributes = f' data-logical-id="{e(node.logical_id)}"' if node.logical_id else ""
     attributes += f' data-template="{e(node.template)}"' if node.template else ""
     css = "node node-store" if node.store else "node node-other"
+    room = NODE_WIDTH - 2 * TEXT_INSET
+    ink = "#b71c1c" if node.outside else "#102a43"
     return (
         f'<g class="{css}"{attributes} data-region="{e(node.region)}"><title>{e(node.tooltip)}</title>'
-        f'<rect x="{node.x:.1f}" y="{node.y:.1f}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="6" fill="{fill}" '
-        f'stroke="{stroke}" stroke-width="{2 if node.outside else 1.2}"{dash}/>'
+        f'<rect class="box" x="{node.x:.1f}" y="{node.y:.1f}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="6" '
+        f'fill="{fill}" stroke="{stroke}" stroke-width="{2 if node.outside else 1.2}"{dash}/>'
         f'<rect x="{node.x + 1:.1f}" y="{node.y + 1:.1f}" width="5" height="{NODE_HEIGHT - 2}" rx="2" fill="{strip}"/>'
-        f'<text x="{node.x + 13:.1f}" y="{node.y + 18:.1f}" font-size="12" font-weight="700" '
-        f'fill="{"#b71c1c" if node.outside else "#102a43"}">{e(shorten(node.label, LABEL_CHARS))}</text>'
-        f'<text x="{node.x + 13:.1f}" y="{node.y + 34:.1f}" font-size="10.5" fill="#52606d">'
-        f"{e(shorten(node.sub, SUB_CHARS))}</text></g>"
+        + svg_text(
+            node.x + TEXT_INSET, node.y + 18, node.label, room, attributes=f'fill="{ink}"', size=LABEL_SIZE, bold=True
+        )
+        + svg_text(node.x + TEXT_INSET, node.y + 34, node.sub, room, attributes='fill="#52606d"', size=SUB_SIZE)
+        + "</g>"
     )
 
 
-def _legend(top: float) -> str:
-    entries = [
-        ("log", KIND_COLORS[FlowKind.LOG], True),
-        ("backup / backup copy", KIND_COLORS[FlowKind.BACKUP], False),
-        ("replica / replication", KIND_COLORS[FlowKind.REPLICA], False),
-        ("delivery", KIND_COLORS[FlowKind.DELIVERY], False),
-        ("outbound (outside AWS)", KIND_COLORS[FlowKind.OUTBOUND], False),
-        ("outside the allowed regions", OUTSIDE_COLOR, False),
-    ]
-    parts = [f'<g class="legend"><text x="{PAD}" y="{top + 12:.0f}" font-size="11.5" font-weight="700" ']
-    parts.append('fill="#243b53">Flows</text>')
-    x: float = PAD + 48
-    for label, color, dashed in entries:
-        dash = ' stroke-dasharray="5 4"' if dashed else ""
-        weight = 2.8 if color == OUTSIDE_COLOR else 1.8
+def _legend(top: float, width: float) -> tuple[str, float]:
+    """The key to colours, dashes and boxes, its entries wrapped to the picture; and its height."""
+    right = width - PAD
+    parts = ['<g class="legend">']
+    line = 0
+
+    def row_y() -> float:
+        return top + 12 + line * 22
+
+    def heading(text: str) -> float:
+        parts.append(svg_text(PAD, row_y(), text, 110, attributes='fill="#243b53"', size=11.5, bold=True))
+        return PAD + 112.0
+
+    x = heading("Flows")
+    entries = [(label, KIND_COLORS[kind], KIND_DASHES.get(kind, ""), 1.8) for label, kind in LEGEND_KINDS]
+    entries.append(("outside the allowed regions (any kind)", OUTSIDE_COLOR, "", 2.8))
+    for label, color, dashes, weight in entries:
+        needed = 36 + text_width(label, 11) + 16
+        if x + needed > right:
+            line += 1
+            x = PAD + 112.0
+        y = row_y()
+        dash = f' stroke-dasharray="{dashes}"' if dashes else ""
         parts.append(
-            f'<line x1="{x}" y1="{top + 8:.0f}" x2="{x + 30}" y2="{top + 8:.0f}" stroke="{color}" '
+            f'<line x1="{x}" y1="{y - 4:.0f}" x2="{x + 30}" y2="{y - 4:.0f}" stroke="{color}" '
             f'stroke-width="{weight}"{dash}/>'
-            f'<text x="{x + 36}" y="{top + 12:.0f}" font-size="11" fill="#52606d">{e(label)}</text>'
+            + svg_text(x + 36, y, label, right - x - 36, attributes='fill="#52606d"', size=11)
         )
-        x += 46 + len(label) * 6.2
-    parts.append(
-        f'<text x="{PAD}" y="{top + 36:.0f}" font-size="11.5" font-weight="700" fill="#243b53">Classification</text>'
-    )
-    x = PAD + 96.0
-    for name, color in [*CLASSIFICATION_COLORS.items(), ("unknown", "#f9a825")]:
+        x += needed
+    line += 1
+    x = heading("Boxes")
+    boxes = [
+        ("a data store of these templates", "#ffffff", "#829ab1", ""),
+        ("another resource of these templates", "#f8fafc", "#829ab1", ""),
+        ("dashed: not a resource of these templates", "#f8fafc", "#9fb3c8", "5 3"),
+        ("red: outside the allowed regions", "#ffffff", OUTSIDE_COLOR, ""),
+    ]
+    for label, fill, stroke, dashes in boxes:
+        needed = 26 + text_width(label, 11) + 16
+        if x + needed > right:
+            line += 1
+            x = PAD + 112.0
+        y = row_y()
+        dash = f' stroke-dasharray="{dashes}"' if dashes else ""
         parts.append(
-            f'<rect x="{x}" y="{top + 26:.0f}" width="10" height="12" rx="2" fill="{color}"/>'
-            f'<text x="{x + 15}" y="{top + 36:.0f}" font-size="11" fill="#52606d">{e(name)}</text>'
+            f'<rect x="{x}" y="{y - 11:.0f}" width="20" height="13" rx="3" fill="{fill}" stroke="{stroke}" '
+            f'stroke-width="1.4"{dash}/>'
+            + svg_text(x + 26, y, label, right - x - 26, attributes='fill="#52606d"', size=11)
         )
-        x += 30 + len(name) * 6.5
-    parts.append(
-        f'<text x="{x + 20}" y="{top + 36:.0f}" font-size="11" fill="#52606d">Dashed box: not a data store '
-        "(a resource that sends data, or a destination outside the templates).</text>"
-    )
+        x += needed
+    line += 1
+    x = heading("Classification")
+    for name, color in [*CLASSIFICATION_COLORS.items(), ("unknown", "#f9a825")]:
+        needed = 15 + text_width(name, 11) + 16
+        if x + needed > right:
+            line += 1
+            x = PAD + 112.0
+        y = row_y()
+        parts.append(
+            f'<rect x="{x}" y="{y - 10:.0f}" width="10" height="12" rx="2" fill="{color}"/>'
+            + svg_text(x + 15, y, name, right - x - 15, attributes='fill="#52606d"', size=11)
+        )
+        x += needed
     parts.append("</g>")
-    return "".join(parts)
+    return "".join(parts), (line + 1) * 22.0

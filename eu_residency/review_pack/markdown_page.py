@@ -9,9 +9,11 @@ from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.rule_model import Severity
 from eu_residency.core.settings import key_control_text
 from eu_residency.formats.escaping import markdown_text as _cell
-from eu_residency.inventory.records import UNKNOWN_REGION
+from eu_residency.inventory.records import UNKNOWN_REGION, FlowKind
 from eu_residency.review_pack import audit_sections
+from eu_residency.review_pack.baseline import Comparison
 from eu_residency.review_pack.contents import ReviewPack
+from eu_residency.review_pack.promises import GENERAL_PROMISES, POLICY_HOME_REGIONS
 from eu_residency.review_pack.rows import (
     STACK_LOGICAL_ID,
     acknowledged_count,
@@ -26,12 +28,13 @@ from eu_residency.review_pack.rows import (
     open_findings,
     property_path,
     region_status,
+    reported_rules,
     rule_set_rows,
     rule_title,
     shorten,
     stack_label,
-    verdict,
 )
+from eu_residency.rules.catalogue import acknowledgement_text
 
 
 class _Markup(str):
@@ -59,16 +62,19 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
     lines = [
         f"# {_cell(title)}",
         "",
-        f"**Verdict: {verdict(run)}.** {_cell(run.summary())}.",
+        f"**Verdict: {pack.verdict.word}.** {_cell(run.summary())}.",
+        "",
+        f"The verdict {_cell(pack.verdict.sources_text)}.",
         "",
         f"Allowed regions: {_cell(', '.join(sorted(allowed)))}. Open findings: {run.count(Severity.FATAL)} fatal, "
         f"{run.count(Severity.ERROR)} error; {acknowledged} acknowledged. Data-bearing resources: "
-        f"{len(inventory.stores)}; flows outside the allowed regions: {len(inventory.outside_flows)}; open CDK "
-        f"validation findings: {len(cdk.open)}.",
+        f"{len(inventory.stores)}; flows outside the allowed regions: {len(inventory.outside_flows)}; paths out "
+        f"to the internet: {len(inventory.paths_out)}; open CDK validation findings: {len(cdk.open)}.",
         "",
         f"{_cell(key_control_text(run.settings.key_control))}.",
         "",
-        "## 1. Scope and verdict per stack",
+        *_md_promises(pack),
+        "## Scope and verdict per stack",
         "",
     ]
     lines += _md_table(
@@ -97,7 +103,7 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
         ],
         "",
     )
-    lines += ["## 2. Findings at a glance", "", "### By severity", ""]
+    lines += ["## Findings at a glance", "", "### By severity", ""]
     lines += _md_table(
         ["Severity", "Count"],
         [
@@ -124,26 +130,35 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
         [(stack_label(result), fatal, error, ack) for result, fatal, error, ack in counts_by_stack(run)],
         "No stack.",
     )
-    lines += ["## 3. Open findings", ""]
-    lines += _md_table(
-        ["Severity", "Rule", "Stack", "Construct path", "Logical id", "Property", "Why", "Fix"],
-        [
-            (
-                item.finding.severity.value,
-                f"{item.finding.rule_id}: {rule_title(item.finding.rule_id)}; "
-                f"family {family_label(item.finding.rule_id)}",
-                stack_label(result),
-                construct_shown(result, item),
-                item.finding.logical_id or STACK_LOGICAL_ID,
-                property_path(item),
-                item.finding.message,
-                item.finding.fix,
-            )
-            for result, item in open_findings(run)
-        ],
-        "No open finding: every template keeps the policy.",
-    )
-    lines += ["## 4. Acknowledged findings", ""]
+    lines += ["## Open findings", ""]
+    findings = open_findings(run)
+    if not findings:
+        lines += ["_No open finding: every template keeps the policy._", ""]
+    for promise in GENERAL_PROMISES:
+        ids = {rule.id for rule in promise.rules}
+        group = [(result, item) for result, item in findings if item.finding.rule_id in ids]
+        if not group:
+            continue
+        lines += [f"### {_cell(promise.policy)}: {len(group)} open finding(s)", ""]
+        lines += _md_table(
+            ["Severity", "Rule", "Stack", "Construct path", "Logical id", "Property", "Why", "Fix"],
+            [
+                (
+                    item.finding.severity.value,
+                    f"{item.finding.rule_id}: {rule_title(item.finding.rule_id)}; "
+                    f"family {family_label(item.finding.rule_id)}",
+                    stack_label(result),
+                    construct_shown(result, item),
+                    item.finding.logical_id or STACK_LOGICAL_ID,
+                    property_path(item),
+                    item.finding.message,
+                    item.finding.fix,
+                )
+                for result, item in group
+            ],
+            "",
+        )
+    lines += ["## Acknowledged findings", ""]
     ours = [
         (
             item.acknowledgement.source if item.acknowledgement else "",
@@ -171,7 +186,7 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
         ours + theirs,
         "Nothing was acknowledged.",
     )
-    lines += ["## 5. CDK validation report: open findings of every plugin", ""]
+    lines += ["## CDK validation report: open findings of every plugin", ""]
     lines += _md_table(
         ["Severity", "Plugin", "Rule", "Stack", "Construct path", "Logical id", "Description", "Fix"],
         [
@@ -189,7 +204,7 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
         ],
         "No CDK validation report." if cdk.path is None else "No open finding in CDK's validation report.",
     )
-    lines += ["## 6. Where data can go", ""]
+    lines += ["## Where data can go", ""]
     lines += _md_table(
         ["From", "Flow", "To", "Region", "In the allowed set", "What in the template says so"],
         [
@@ -198,14 +213,17 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
                 flow.kind,
                 endpoint_text(flow.destination),
                 flow.region,
-                _Markup(("yes" if flow.inside else "**NO**") + f" ({_cell(flow_status(flow))})"),
+                _Markup(
+                    ("yes" if flow.inside else "path" if flow.kind in FlowKind.PATHS else "**NO**")
+                    + f" ({_cell(flow_status(flow))})"
+                ),
                 flow.detail,
             )
             for flow in flows_in_order(inventory)
         ],
         "The templates show no flow of data between resources.",
     )
-    lines += ["## 7. Data inventory", ""]
+    lines += ["## Data inventory", ""]
     lines += _md_table(
         [
             "Stack",
@@ -232,13 +250,108 @@ def render_markdown(pack: ReviewPack, title: str) -> str:
         ],
         "No data-bearing resource in the templates.",
     )
+    lines += ["## Rules behind the findings", ""]
+    lines += _md_table(
+        ["Rule", "Family", "Desired outcome", "Why", "Fix", "Acknowledge"],
+        [
+            (rule.id, family_label(rule.id), rule.title, rule.explanation, rule.fix, acknowledgement_text(rule))
+            for rule in reported_rules(run)
+        ],
+        "No rule reported anything.",
+    )
+    if pack.comparison is not None:
+        lines += _md_baseline(pack.comparison)
+    if pack.provenance is not None:
+        lines += ["## Provenance", ""]
+        lines += _md_table(["What", "Value"], pack.provenance.rows(), "")
+        lines += _md_table(
+            ["Template", "SHA-256"],
+            sorted(pack.provenance.template_sha256.items())
+            + [(name, f"not hashed: {why}") for name, why in sorted(pack.provenance.unhashed.items())],
+            "No template.",
+        )
     if pack.audit is not None:
         lines += [audit_sections.markdown_section(pack.audit), ""]
-    lines += ["## 8. Sign-off", ""]
+    lines += ["## Sign-off", ""]
     lines += _md_table(
         ["Role", "Name", "Decision", "Date", "Signature"],
         [("Security reviewer", "", "", "", ""), ("Data protection officer", "", "", "", "")],
         "",
     )
     lines.append(f"_Written by {TOOL_NAME} {tool_version()}._")
-    return "\n".join(lines) + "\n"
+    return "\n".join(_numbered(lines)) + "\n"
+
+
+def _md_baseline(comparison: Comparison) -> list[str]:
+    rows = comparison.rows()
+    return [
+        "## Since the last signed pack",
+        "",
+        f"{_cell(comparison.summary())}.",
+        "",
+        *_md_table(
+            ["Change", "Source", "Rule", "Template", "Logical id", "What"], rows, "Nothing changed since the baseline."
+        ),
+    ]
+
+
+SECTION_PREFIX = "## "
+
+
+def _numbered(lines: list[str]) -> list[str]:
+    """The page's sections numbered in order, and a table of contents before the first, linking to each as GitHub
+    names a heading's anchor."""
+    lines = "\n".join(lines).split("\n")  # a section written whole (the audit's) is several lines
+    headings = [index for index, line in enumerate(lines) if line.startswith(SECTION_PREFIX)]
+    contents = ["## Contents", ""]
+    for number, index in enumerate(headings, start=1):
+        heading = f"{number}. {lines[index].removeprefix(SECTION_PREFIX)}"
+        lines[index] = SECTION_PREFIX + heading
+        contents.append(f"{number}. [{heading.split('. ', 1)[1]}](#{_anchor(heading)})")
+    if not headings:
+        return lines
+    return [*lines[: headings[0]], *contents, "", *lines[headings[0] :]]
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens."""
+    kept = "".join(char for char in heading.lower() if char.isalnum() or char in " -")
+    return kept.replace(" ", "-")
+
+
+def _md_promises(pack: ReviewPack) -> list[str]:
+    """The policy's promises, each kept or not by the findings of its rules, with its evidence."""
+    allowed = ", ".join(sorted(pack.run.settings.allowed_regions))
+    home = ", ".join(sorted(POLICY_HOME_REGIONS))
+    lines = [
+        "## The privacy policy's promises",
+        "",
+        f"The rules allow these regions: {_cell(allowed)}. The policy is narrower: it says the infrastructure is "
+        f"hosted in Ireland ({_cell(home)}); the first row shows where the data stores of these templates are.",
+        "",
+    ]
+    rows = []
+    for evidence in pack.promises:
+        findings = [
+            f"{item.finding.rule_id} {item.finding.logical_id or '(stack)'}: {shorten(item.finding.message, 160)}"
+            for item in evidence.open
+        ] + [
+            f"{item.finding.rule_id} {item.finding.logical_id or '(stack)'} acknowledged: "
+            f"{item.acknowledgement.reason if item.acknowledgement else ''}"
+            for item in evidence.acknowledged
+        ]
+        summary = (
+            f"{len(evidence.rules_run)} rule(s) ran; {len(evidence.open)} open, {len(evidence.acknowledged)} "
+            "acknowledged finding(s)"
+        )
+        rows.append(
+            (
+                evidence.promise.policy,
+                "kept" if evidence.kept else "open",
+                "; ".join([summary, *findings, *evidence.inventory]),
+                evidence.promise.kept_by.replace("`", ""),
+                evidence.promise.not_checked,
+            )
+        )
+    lines += _md_table(["Promise", "Status", "Evidence", "Kept by", "Not checked by any rule"], rows, "")
+    return lines

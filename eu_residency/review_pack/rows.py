@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from eu_residency.check_run.results import CheckedFinding, CheckRun, NestingKind, TemplateResult
 from eu_residency.core.regions import EU_REGIONS, place
-from eu_residency.core.rule_model import RULE_ID, Family, Severity
+from eu_residency.core.rule_model import RULE_ID, Family, Rule, Severity
 from eu_residency.core.settings import KEY_CONTROL_KEY, RuleSettings
-from eu_residency.inventory.records import UNKNOWN_REGION, Endpoint, Flow, Inventory, stack_name
+from eu_residency.inventory.records import UNKNOWN_REGION, Endpoint, Flow, FlowKind, Inventory, stack_name
 from eu_residency.rules.catalogue import FAMILY_TITLES
 from eu_residency.rules.engine import active_rules
 from eu_residency.rules.registry import RULES, RULES_BY_ID
@@ -18,10 +18,6 @@ from eu_residency.template_loader.stack_set_instances import instance_label
 STACK_LOGICAL_ID = "(stack)"
 
 FindingRow = tuple[TemplateResult, CheckedFinding]
-
-
-def verdict(run: CheckRun) -> str:
-    return {0: "COMPLIANT", 1: "NON-COMPLIANT"}.get(run.exit_code, "INPUT ERROR")
 
 
 def finding_rows(run: CheckRun, *, acknowledged: bool) -> list[FindingRow]:
@@ -158,6 +154,10 @@ def flow_status(flow: Flow) -> str:
     """Whether the flow stays in the allowed regions, in words: ``outside the EU``, ``vetted EU endpoint``."""
     if flow.inside:
         return "inside the allowed regions" if not flow.destination.outside_aws else "vetted EU endpoint"
+    if flow.kind == FlowKind.EGRESS:
+        return "a path out to the internet, not a flow of data: what uses it is for the security groups to decide"
+    if flow.kind == FlowKind.INGRESS:
+        return "the internet's way in: a path, not a flow of data out"
     if flow.destination.outside_aws:
         return "outside AWS: cannot be shown to be in the EU"
     if flow.region == UNKNOWN_REGION:
@@ -172,3 +172,10 @@ def endpoint_text(endpoint: Endpoint) -> str:
     if endpoint.logical_id is not None:
         return f"{endpoint.label} ({endpoint.logical_id}, {endpoint.stack})"
     return endpoint.label
+
+
+def reported_rules(run: CheckRun) -> list[Rule]:
+    """The rules with a finding in the run, open or acknowledged, by id."""
+    return [
+        RULES_BY_ID[rule_id] for rule_id in sorted({item.finding.rule_id for r in run.results for item in r.findings})
+    ]

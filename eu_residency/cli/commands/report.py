@@ -17,6 +17,7 @@ from eu_residency.cli.options import (
     rule_settings,
 )
 from eu_residency.review_pack.audit_sections import load_audit
+from eu_residency.review_pack.baseline import BaselineError, load_baseline
 from eu_residency.review_pack.files import PackWriteError, write_review_pack
 
 
@@ -27,10 +28,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_allowed_regions_option(parser, "comma-separated; may only narrow the EU list (default)")
     add_allowlist_options(parser)
     parser.add_argument("--audit", help="the JSON output of `eu-residency audit`, to show the live account beside")
+    parser.add_argument(
+        "--baseline",
+        metavar="PREVIOUS/report.json",
+        help="the report.json of the last signed pack, to show what is new, fixed or changed since",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    """The exit code of the pack's check run."""
+    """The exit code of the pack's verdict: 0 compliant, 1 non-compliant, 2 an input that cannot be read."""
     require_known_region(args.region)
     cdk_out = Path(args.cdk_out)
     if not (cdk_out / "manifest.json").is_file():
@@ -42,6 +48,13 @@ def run(args: argparse.Namespace) -> int:
             audit = load_audit(args.audit)
         except AuditFileError as error:
             raise UsageError(str(error)) from None
+    # The baseline's report.json, read before anything is written (None without --baseline).
+    args.baseline_report = None
+    if args.baseline:
+        try:
+            args.baseline_report = load_baseline(args.baseline)
+        except BaselineError as error:
+            raise UsageError(str(error)) from None
     try:
         pack = write_review_pack(
             cdk_out,
@@ -51,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
                 args.allowed_regions, args.replication_destination, args.eu_endpoint, args.key_control
             ),
             audit=audit,
+            baseline=args.baseline_report,
         )
     except PackWriteError as error:
         raise UsageError(str(error)) from None
@@ -60,4 +74,8 @@ def run(args: argparse.Namespace) -> int:
     for path in pack.files:
         print(f"eu-residency: wrote {path}", file=sys.stderr)
     print(f"eu-residency: {pack.run.summary()}", file=sys.stderr)
-    return pack.run.exit_code
+    if pack.comparison is not None:
+        print(f"eu-residency: {pack.comparison.summary()}", file=sys.stderr)
+    judged = pack.verdict
+    print(f"eu-residency: review pack {judged.word}; the verdict {judged.sources_text}", file=sys.stderr)
+    return judged.exit_code

@@ -4,6 +4,7 @@ no HTML or links, SARIF messages carry no embedded links, and the terminal gets 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,9 @@ def test_check_markdown_is_inert(run: CheckRun) -> None:
     assert len(rows) == 1 + 3  # the header and one row per finding: no row forged by a value
 
 
+TOC_ENTRY = re.compile(r"\d+\. \[[A-Za-z0-9 ,.':-]+\]\(#[a-z0-9-]+\)")
+
+
 def test_review_pack_markdown_is_inert(hostile_template: Path, audit: AuditReport, tmp_path: Path) -> None:
     assembly = tmp_path / "cdk.out"
     assembly.mkdir()
@@ -168,8 +172,14 @@ def test_review_pack_markdown_is_inert(hostile_template: Path, audit: AuditRepor
     (assembly / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     pack = assemble_review_pack(assembly, region="eu-west-1", settings=RuleSettings(), audit=audit)
     document = render_markdown(pack, f"Review of {HOSTILE}")
-    assert_inert_markdown(document)
-    assert "## 3. Open findings" in document and "## Live account audit" in document
+    # The table of contents links to the page's own headings, none of which carries text from a template.
+    head, contents = document.split("## Contents\n\n", 1)
+    entries, rest = contents.split("\n\n", 1)
+    assert all(TOC_ENTRY.fullmatch(line) for line in entries.splitlines()), entries
+    assert_inert_markdown(head + rest)
+    assert re.search(r"^## \d+\. Open findings$", document, re.M) and re.search(
+        r"^## \d+\. Live account audit$", document, re.M
+    )
     assert "**NO**" in document  # the page's own emphasis survives
 
 
