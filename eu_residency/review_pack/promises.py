@@ -21,6 +21,7 @@ POLICY_HOME_REGIONS = frozenset({"eu-west-1"})
 PLACEMENT_RULES = frozenset({"EU-RES-001", "EU-RES-002", "EU-RES-003"})  # where stacks deploy, and what is checked
 SESSION_STORE_TYPES = frozenset({"AWS::ElastiCache::ReplicationGroup", "AWS::ElastiCache::ServerlessCache"})
 ATTACHMENT_TYPES = frozenset({"AWS::S3::Bucket"})
+MAX_NAMED = 5  # stores named in one line of evidence; the rest counted
 RETENTION_TYPES = frozenset({"AWS::Logs::LogGroup", "AWS::S3::Bucket", "AWS::Backup::BackupVault"})
 
 
@@ -183,10 +184,12 @@ def _inventory_evidence(promise: Promise, inventory: Inventory) -> tuple[str, ..
     if promise.key == "stored-in-ireland":
         regions = Counter(store.region for store in stores)
         home = ", ".join(sorted(POLICY_HOME_REGIONS))
-        elsewhere = {region: count for region, count in regions.items() if region not in POLICY_HOME_REGIONS}
+        elsewhere = [store for store in stores if store.region not in POLICY_HOME_REGIONS]
         lines = [f"data stores by region: {_count(regions)}"]
+        named = ", ".join(f"{store.name} ({store.region})" for store in elsewhere[:MAX_NAMED])
+        more = f" and {len(elsewhere) - MAX_NAMED} more" if len(elsewhere) > MAX_NAMED else ""
         lines.append(
-            f"the policy says Ireland ({home}); stores elsewhere: {_count(Counter(elsewhere))}"
+            f"the policy says Ireland ({home}); stores elsewhere: {named}{more}"
             if elsewhere
             else f"every data store is in {home}, where the policy says the infrastructure is hosted"
         )
