@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import Iterator, Mapping
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,36 @@ def offline_environment(outdir: Path | None = None) -> dict[str, str]:
     if outdir is not None:
         env["CDK_OUTDIR"] = str(outdir)
     return env
+
+
+def synthesize_platform(env_name: str, outdir: Path) -> Path:
+    """``python app.py -c env=ENV`` into ``outdir``, as a user runs it; the test fails with the app's stderr."""
+    result = subprocess.run(
+        [sys.executable, "app.py", "-c", f"env={env_name}"],
+        env=offline_environment(outdir),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (outdir / "manifest.json").is_file()
+    return outdir
+
+
+@pytest.fixture(scope="session")
+def platform_assembly(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The committed platform's cloud assembly for an environment, synthesized once per session; read it, never
+    write into it (write packs to a folder of the test's own)."""
+    built: dict[str, Path] = {}
+
+    def assembly(env_name: str) -> Path:
+        if env_name not in built:
+            built[env_name] = synthesize_platform(env_name, tmp_path_factory.mktemp(f"platform-{env_name}"))
+        return built[env_name]
+
+    return assembly
 
 
 def deep_merge(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

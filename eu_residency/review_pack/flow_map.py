@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -505,64 +505,58 @@ def _legend(top: float, width: float) -> tuple[str, float]:
     """The key to colours, dashes and boxes, its entries wrapped to the picture; and its height."""
     right = width - PAD
     parts = ['<g class="legend">']
-    line = 0
+    line, x = 0, 0.0
 
     def row_y() -> float:
         return top + 12 + line * 22
 
-    def heading(text: str) -> float:
+    def heading(text: str) -> None:
+        nonlocal x
         parts.append(svg_text(PAD, row_y(), text, 110, attributes='fill="#243b53"', size=11.5, bold=True))
-        return PAD + 112.0
+        x = PAD + 112.0
 
-    x = heading("Flows")
-    entries = [(label, KIND_COLORS[kind], KIND_DASHES.get(kind, ""), 1.8) for label, kind in LEGEND_KINDS]
-    entries.append(("outside the allowed regions (any kind)", OUTSIDE_COLOR, "", 2.8))
-    for label, color, dashes, weight in entries:
-        needed = 36 + text_width(label, 11) + 16
+    def place(label: str, swatch: float, draw: Callable[[float, float], str]) -> None:
+        """One entry: its swatch drawn by ``draw(x, y)``, then its label; on the next row when it does not fit."""
+        nonlocal line, x
+        needed = swatch + 6 + text_width(label, 11) + 16
         if x + needed > right:
             line += 1
             x = PAD + 112.0
         y = row_y()
+        text = svg_text(x + swatch + 6, y, label, right - x - swatch - 6, attributes='fill="#52606d"', size=11)
+        parts.append(draw(x, y) + text)
+        x += needed
+
+    def stroke(color: str, dashes: str, weight: float) -> Callable[[float, float], str]:
         dash = f' stroke-dasharray="{dashes}"' if dashes else ""
-        parts.append(
+        return lambda x, y: (
             f'<line x1="{x}" y1="{y - 4:.0f}" x2="{x + 30}" y2="{y - 4:.0f}" stroke="{color}" '
             f'stroke-width="{weight}"{dash}/>'
-            + svg_text(x + 36, y, label, right - x - 36, attributes='fill="#52606d"', size=11)
         )
-        x += needed
-    line += 1
-    x = heading("Boxes")
-    boxes = [
-        ("a data store of these templates", "#ffffff", "#829ab1", ""),
-        ("another resource of these templates", "#f8fafc", "#829ab1", ""),
-        ("dashed: not a resource of these templates", "#f8fafc", "#9fb3c8", "5 3"),
-        ("red: outside the allowed regions", "#ffffff", OUTSIDE_COLOR, ""),
-    ]
-    for label, fill, stroke, dashes in boxes:
-        needed = 26 + text_width(label, 11) + 16
-        if x + needed > right:
-            line += 1
-            x = PAD + 112.0
-        y = row_y()
+
+    def box(fill: str, edge: str, dashes: str) -> Callable[[float, float], str]:
         dash = f' stroke-dasharray="{dashes}"' if dashes else ""
-        parts.append(
-            f'<rect x="{x}" y="{y - 11:.0f}" width="20" height="13" rx="3" fill="{fill}" stroke="{stroke}" '
+        return lambda x, y: (
+            f'<rect x="{x}" y="{y - 11:.0f}" width="20" height="13" rx="3" fill="{fill}" stroke="{edge}" '
             f'stroke-width="1.4"{dash}/>'
-            + svg_text(x + 26, y, label, right - x - 26, attributes='fill="#52606d"', size=11)
         )
-        x += needed
+
+    def chip(color: str) -> Callable[[float, float], str]:
+        return lambda x, y: f'<rect x="{x}" y="{y - 10:.0f}" width="10" height="12" rx="2" fill="{color}"/>'
+
+    heading("Flows")
+    for label, kind in LEGEND_KINDS:
+        place(label, 30, stroke(KIND_COLORS[kind], KIND_DASHES.get(kind, ""), 1.8))
+    place("outside the allowed regions (any kind)", 30, stroke(OUTSIDE_COLOR, "", 2.8))
     line += 1
-    x = heading("Classification")
+    heading("Boxes")
+    place("a data store of these templates", 20, box("#ffffff", "#829ab1", ""))
+    place("another resource of these templates", 20, box("#f8fafc", "#829ab1", ""))
+    place("dashed: not a resource of these templates", 20, box("#f8fafc", "#9fb3c8", "5 3"))
+    place("red: outside the allowed regions", 20, box("#ffffff", OUTSIDE_COLOR, ""))
+    line += 1
+    heading("Classification")
     for name, color in [*CLASSIFICATION_COLORS.items(), ("unknown", "#f9a825")]:
-        needed = 15 + text_width(name, 11) + 16
-        if x + needed > right:
-            line += 1
-            x = PAD + 112.0
-        y = row_y()
-        parts.append(
-            f'<rect x="{x}" y="{y - 10:.0f}" width="10" height="12" rx="2" fill="{color}"/>'
-            + svg_text(x + 15, y, name, right - x - 15, attributes='fill="#52606d"', size=11)
-        )
-        x += needed
+        place(name, 10, chip(color))
     parts.append("</g>")
     return "".join(parts), (line + 1) * 22.0

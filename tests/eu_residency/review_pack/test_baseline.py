@@ -10,9 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-import subprocess
-import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,6 @@ from eu_residency.core.settings import RuleSettings
 from eu_residency.review_pack.baseline import BaselineError, Comparison, compare, load_baseline
 from eu_residency.review_pack.contents import document
 from eu_residency.review_pack.files import write_review_pack
-from tests.conftest import REPO, offline_environment
 
 ROOT = "cdk.out/prod/"
 DATA = "Chat-prod-Data.template.json"
@@ -397,21 +394,14 @@ def test_the_report_command_refuses_a_bad_baseline_before_writing(
 
 
 @pytest.fixture(scope="module")
-def platform_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+def platform_report(
+    platform_assembly: Callable[[str], Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, Any]]:
     """The platform (prod) synthesized once, its pack written, and its report.json as the pack holds it."""
-    outdir = tmp_path_factory.mktemp("cdk-out-prod")
-    result = subprocess.run(
-        [sys.executable, "app.py", "-c", "env=prod"],
-        env=offline_environment(outdir),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    pack = write_review_pack(outdir, outdir / "review", region="eu-west-1", settings=RuleSettings())
-    return outdir / "review" / "report.json", document(pack)
+    outdir = platform_assembly("prod")
+    review = tmp_path_factory.mktemp("review")
+    pack = write_review_pack(outdir, review, region="eu-west-1", settings=RuleSettings())
+    return review / "report.json", document(pack)
 
 
 def test_the_platforms_pack_against_itself_has_no_change(platform_report: tuple[Path, dict[str, Any]]) -> None:

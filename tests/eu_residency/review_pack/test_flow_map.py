@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import itertools
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -31,26 +31,15 @@ from eu_residency.inventory import (
 from eu_residency.review_pack.contents import assemble_review_pack
 from eu_residency.review_pack.flow_map import LEGEND_KINDS, NODE_HEIGHT, NODE_WIDTH, render_flow_map
 from eu_residency.review_pack.svg_text import text_width
-from tests.conftest import REPO, offline_environment
 
 SVG = ""  # inline SVG in HTML: no namespace
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 
 
 @pytest.fixture(scope="module", params=["prod", "dev"])
-def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Inventory:
+def platform(request: pytest.FixtureRequest, platform_assembly: Callable[[str], Path]) -> Inventory:
     """The committed platform of one environment, synthesized as a user runs it, and its inventory."""
-    outdir = tmp_path_factory.mktemp(f"cdk-out-{request.param}")
-    result = subprocess.run(
-        [sys.executable, "app.py", "-c", f"env={request.param}"],
-        env=offline_environment(outdir),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    outdir = platform_assembly(request.param)
     return assemble_review_pack(outdir, region="eu-west-1", settings=RuleSettings()).inventory
 
 

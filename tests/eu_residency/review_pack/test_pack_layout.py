@@ -17,31 +17,11 @@ from typing import Any
 
 import pytest
 
-from eu_residency.audit.audit_report import AuditFinding, AuditReport, Coverage, InventoryItem
-from eu_residency.core.rule_model import Severity
 from eu_residency.core.settings import RuleSettings
 from eu_residency.review_pack.files import write_review_pack
-from tests.eu_residency.review_pack.test_review_pack import _browser, build_assembly
+from tests.eu_residency.review_pack.test_review_pack import SAMPLE_AUDIT, _browser, build_assembly
 
 WIDTHS = {"desktop": 1280, "phone": 390}
-# The live audit joins the page too: its tables must fit as the others do.
-AUDIT = AuditReport(
-    account="123456789012",
-    regions=("eu-west-1", "us-east-1"),
-    allowed_regions=frozenset({"eu-west-1"}),
-    inventory=(
-        InventoryItem(
-            "us-east-1", "s3", "AWS::S3::Bucket", "forgotten-export", "arn:aws:s3:::forgotten-export", "SSE-S3"
-        ),
-    ),
-    findings=(
-        AuditFinding(
-            "EU-RES-001", Severity.FATAL, "us-east-1", "arn:aws:s3:::forgotten-export", "AWS::S3::Bucket",
-            "the bucket is in us-east-1 (N. Virginia, outside the EU)",
-        ),
-    ),
-    coverage=(Coverage("us-east-1", "s3", "audited"), Coverage("us-east-1", "rds", "not audited", "AccessDenied")),
-)  # fmt: skip
 CSP = re.compile(r'<meta http-equiv="Content-Security-Policy"[^>]*>')
 # Run in a page that holds the pack in an iframe of the width measured (headless Chromium will not make its window
 # narrower than about 500 pixels); the pack's own media queries see the iframe's width.
@@ -80,7 +60,7 @@ frame.addEventListener("load", () => {
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("layout")
     assembly = build_assembly(root / "cdk.out")
-    pack = write_review_pack(assembly, root / "pack", region="eu-west-1", settings=RuleSettings(), audit=AUDIT)
+    pack = write_review_pack(assembly, root / "pack", region="eu-west-1", settings=RuleSettings(), audit=SAMPLE_AUDIT)
     [html] = [path for path in pack.files if path.name == "report.html"]
     return html
 

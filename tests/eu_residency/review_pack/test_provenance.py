@@ -15,6 +15,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from importlib import metadata
 from pathlib import Path
@@ -32,7 +33,6 @@ from eu_residency.review_pack.provenance import (
     git_state,
     provenance,
 )
-from tests.conftest import REPO, offline_environment
 
 STACK = "Provenance-Stack"
 FIXED_TIME = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=timezone(timedelta(hours=2)))
@@ -349,18 +349,10 @@ def test_analytics_that_cannot_be_read_give_no_version() -> None:
 # -- the platform -----------------------------------------------------------------------------------------------
 
 
-def test_the_platforms_assembly_records_the_aws_cdk_lib_it_was_made_with(tmp_path: Path) -> None:
-    outdir = tmp_path / "cdk.out"
-    result = subprocess.run(
-        [sys.executable, "app.py", "-c", "env=prod"],
-        env=offline_environment(outdir),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+def test_the_platforms_assembly_records_the_aws_cdk_lib_it_was_made_with(
+    platform_assembly: Callable[[str], Path],
+) -> None:
+    outdir = platform_assembly("prod")
     paths = assembly_template_paths(outdir)
     record = provenance(outdir, RuleSettings(), paths, clock=fixed_clock)
     assert (record.aws_cdk_lib.version, record.aws_cdk_lib.source) == (
