@@ -9,7 +9,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 # The country calling codes (ITU-T E.164) of the 27 EU member states, with the state each belongs to.
 EU_CALLING_CODES: dict[str, str] = {
@@ -275,3 +275,20 @@ def _path(raw: str) -> str | None:
     if _DOT_SEGMENTS.intersection(decoded.split("/")):
         return None
     return decoded.rstrip("/")
+
+
+# The characters a URL path keeps as they are when an entry is written back (RFC 3986 pchar and "/").
+URL_PATH_SAFE = "/!$&'()*+,;=:@-._~"
+
+
+def entry_text(entry: EndpointEntry) -> str:
+    """An allowlist entry as it would be written: ``https://hooks.example.eu/chat``, ``@example.eu``, ``+353``;
+    ``parse_entries`` reads it back to the same entry."""
+    if isinstance(entry, EmailDomainEntry):
+        return f"@{entry.domain}"
+    if isinstance(entry, CallingCodeEntry):
+        return entry.code
+    host = f"[{entry.host}]" if ":" in entry.host else entry.host
+    port = "" if URL_DEFAULT_PORTS.get(entry.scheme) == entry.port else f":{entry.port}"
+    path = quote(entry.path, safe=URL_PATH_SAFE) or "/"
+    return f"{entry.scheme}://{host}{port}{path}"

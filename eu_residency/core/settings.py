@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
-from eu_residency.core.endpoints import EndpointEntry, is_vetted, parse_entries
+from eu_residency.core.endpoints import EndpointEntry, entry_text, is_vetted, parse_entries
 from eu_residency.core.regions import EU_REGIONS, validate_allowed_regions
 
 KEY_CONTROL_KEY = "eu-residency:key-control"
@@ -79,6 +80,15 @@ class RuleSettings:
             eu_endpoints=parse_entries(entries),
             key_control=KeyControl.ANY if key_control is None else KeyControl.parse(key_control),
         )
+
+    def as_record(self) -> dict[str, Any]:
+        """The settings as plain data (JSON), which ``RuleSettings.build(**record)`` reads back to equal settings."""
+        return {
+            "allowed_regions": sorted(self.allowed_regions),
+            "key_control": self.key_control.value,
+            "replication_destinations": dict(sorted(self.replication_destinations.items())),
+            "eu_endpoints": [entry_text(entry) for entry in self.eu_endpoints],
+        }
 
     def endpoint_is_vetted(self, endpoint: str) -> bool:
         """Whether the URL, e-mail address or E.164 number ``endpoint`` matches an entry of ``eu_endpoints``."""

@@ -19,10 +19,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from eu_residency.assembly import MANIFEST, read_json_file, read_stacks
-from eu_residency.core.endpoints import URL_DEFAULT_PORTS, CallingCodeEntry, EmailDomainEntry, EndpointEntry
 from eu_residency.core.product import TOOL_NAME, tool_version
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.vocabulary import MAX_ASSEMBLY_FILE_BYTES, MAX_ASSEMBLY_FILE_SIZE_TEXT
@@ -42,7 +40,6 @@ GIT_REPOSITORY_VARIABLES = frozenset(
     {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE"}
 )
 # The characters a URL path holds unescaped (RFC 3986 pchar and "/").
-URL_PATH_SAFE = "/!$&'()*+,;=:@-._~"
 
 
 def utc_now() -> datetime:
@@ -162,7 +159,7 @@ def provenance(
         cdk_nag=library_version(cdk_out, CDK_NAG, manifest, template_paths=hashes),
         minimum_cli_version=min_cli if isinstance(min_cli, str) else None,
         assembly_schema_version=schema if isinstance(schema, str) else None,
-        settings=settings_record(settings),
+        settings=settings.as_record(),
         template_sha256=hashes,
         unhashed=unhashed,
     )
@@ -176,27 +173,6 @@ def assembly_template_paths(cdk_out: Path) -> list[Path]:
     except ValueError:
         return []
     return list(dict.fromkeys(stack.template for stack in stacks))
-
-
-def settings_record(settings: RuleSettings) -> dict[str, Any]:
-    return {
-        "allowed_regions": sorted(settings.allowed_regions),
-        "key_control": settings.key_control.value,
-        "replication_destinations": dict(sorted(settings.replication_destinations.items())),
-        "eu_endpoints": [entry_text(entry) for entry in settings.eu_endpoints],
-    }
-
-
-def entry_text(entry: EndpointEntry) -> str:
-    """An allowlist entry as it would be written: ``https://hooks.example.eu/chat``, ``@example.eu``, ``+353``."""
-    if isinstance(entry, EmailDomainEntry):
-        return f"@{entry.domain}"
-    if isinstance(entry, CallingCodeEntry):
-        return entry.code
-    host = f"[{entry.host}]" if ":" in entry.host else entry.host
-    port = "" if URL_DEFAULT_PORTS.get(entry.scheme) == entry.port else f":{entry.port}"
-    path = quote(entry.path, safe=URL_PATH_SAFE) or "/"
-    return f"{entry.scheme}://{host}{port}{path}"
 
 
 # -- template hashes ---------------------------------------------------------------------------------------------
