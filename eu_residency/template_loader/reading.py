@@ -49,8 +49,10 @@ def read_regular_file(path: Path, limit: int, limit_text: str) -> bytes:
         raise UnreadableFileError("is a directory, not a file") from None
     except OSError as error:
         raise UnreadableFileError(f"cannot be read ({error.strerror})") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    # What the descriptor is, asked before it becomes a file object: io refuses a directory with an error of its
+    # own ("Is a directory: 15"), and the descriptor would stay open.
+    try:
+        info = os.fstat(descriptor)
         if stat.S_ISDIR(info.st_mode):
             raise UnreadableFileError("is a directory, not a file")
         if not stat.S_ISREG(info.st_mode):
@@ -58,6 +60,10 @@ def read_regular_file(path: Path, limit: int, limit_text: str) -> bytes:
             raise UnreadableFileError(f"is {kind}, not a file; only regular files are read")
         if info.st_size > limit:
             raise UnreadableFileError(_too_large(info.st_size, limit, limit_text))
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with os.fdopen(descriptor, "rb") as handle:
         try:
             data = handle.read(limit + 1)
         except OSError as error:
