@@ -57,6 +57,9 @@ TARGET_CHECK_1000_S = 1.0
 TARGET_CHECKOV = 10.0
 TARGET_CFN_LINT = 1.0
 TARGET_HOSTILE_S = 2.0
+# Lambda hooks wait 30 seconds for the function: the cold start and the largest stack operation each far inside.
+HOOK_LIMIT_S = 30.0
+TARGET_HOOK_S = 3.0
 # Part 5's input classes: (name in results.json, what grows, label).
 HOSTILE_CLASSES = (
     ("mixed", "resources", "Mixed buckets, logging and policies, rule core"),
@@ -775,6 +778,51 @@ class Report:
             "",
         ]
 
+    def partial_note(self, part: str) -> str:
+        """`` Measured by `python -m bench.run --only hook` at commit X on DATE.``: for a part measured after the
+        whole bench, which the page's header dates."""
+        record = self.details.get("partial_runs", {}).get(part)
+        if not record:
+            return ""
+        commit = f" at commit `{record['commit']}`" if record.get("commit") else ""
+        return f" Measured by `python -m bench.run --only {part}`{commit} on {record['taken']}."
+
+    def hook(self) -> list[str]:
+        """The deploy-time hook (bench.hook_bench): a cold start and the largest stack operation."""
+        cold = self.get("hook/cold-start")
+        stacks = sorted(
+            (entry for key, entry in self.results.items() if key.startswith("hook/stack-operation/")),
+            key=lambda entry: entry["resources"],
+        )
+        if cold is None or not stacks:
+            return []
+        stack = stacks[-1]
+        for label, entry in (("a cold start", cold), (f"a stack operation of {stack['resources']:,} resources", stack)):
+            ok = entry["median_s"] < TARGET_HOOK_S
+            self.targets.append((f"Hook: {label} under {TARGET_HOOK_S:.0f} s", sec(entry["median_s"]), ok))
+        rows = [
+            [
+                "Cold start: a fresh interpreter imports the handler, answers one resource operation",
+                sec(cold["median_s"]),
+                f"import {sec(cold['import_s'])}, answer {sec(cold['answer_s'])}, peak RSS {cold['peak_rss_mib']} MiB",
+            ],
+            [
+                f"Stack operation: the generated stack of {stack['resources']:,} resources "
+                f"({stack['template_bytes']:,} bytes of JSON) fetched on loopback, every rule (warm)",
+                sec(stack["median_s"]),
+                f"{stack['runs']} runs, {sec(stack['min_s'])} to {sec(stack['max_s'])}",
+            ],
+        ]
+        return [
+            "## The deploy-time hook",
+            "",
+            f"Lambda hooks wait {HOOK_LIMIT_S:.0f} s for the function (`bench/hook_bench.py`, median of the runs)."
+            + self.partial_note("hook"),
+            "",
+            *table(["Figure", "Median", ""], rows),
+            "",
+        ]
+
     def corpora(self) -> list[str]:
         """Public templates nobody here wrote (python -m bench.corpora, outside make bench: CI cannot fetch)."""
         corpora: Mapping[str, Any] = self.details.get("corpora", {})
@@ -862,6 +910,7 @@ class Report:
             *self.profiles(),
             *self.hot_spots(),
             *self.hostile(),
+            *self.hook(),
             *self.corpora(),
             *self.nagpack(),
             *self.trial(),

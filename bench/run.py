@@ -1,10 +1,10 @@
 """Run every benchmark, then write bench/RESULTS.md and its plots: what ``make bench`` runs.
 
-Usage: python -m bench.run [--runs N] [--big-runs N] [--only synth,scale,peers,profile,hostile] [--no-report].
-Parts 1 to 3 of the benchmark issue (bench.synth_overhead, bench.scale, bench.peers) and the profiles
-(bench.profiling) write their measurements into bench/results.json as they finish (merged by name, each
-stamped with this run's start), and what is not a timing into bench/details.json; bench.report then runs
-in the peers' environment, where matplotlib is.
+Usage: python -m bench.run [--runs N] [--big-runs N] [--only synth,scale,peers,profile,hostile,hook] [--no-report].
+Parts 1 to 3 of the benchmark issue (bench.synth_overhead, bench.scale, bench.peers), the profiles
+(bench.profiling) and the deploy-time hook (bench.hook_bench) write their measurements into bench/results.json
+as they finish (merged by name, each stamped with this run's start), and what is not a timing into
+bench/details.json; bench.report then runs in the peers' environment, where matplotlib is.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import hostile, peers, profiling, scale, synth_overhead
-from bench.harness import PEERS_BIN, REPO, SCRATCH, log, merge_details, merge_results
+from bench import hook_bench, hostile, peers, profiling, scale, synth_overhead
+from bench.harness import PEERS_BIN, REPO, SCRATCH, load_details, log, merge_details, merge_results
 
-PARTS = ("synth", "scale", "peers", "profile", "hostile")
+PARTS = ("synth", "scale", "peers", "profile", "hostile", "hook")
 
 
 def machine() -> dict[str, Any]:
@@ -84,24 +84,31 @@ def main(argv: list[str] | None = None) -> int:
         merge_details(profiles=profiling.profile())
     if "hostile" in parts:
         merge_results(_stamped(hostile.measure(args.runs), taken))
+    if "hook" in parts:
+        merge_results(_stamped(hook_bench.measure(args.runs), taken))
     duration = time.monotonic() - started
     load_end = os.getloadavg()
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False
     ).stdout.strip()
-    merge_details(
-        machine=machine(),
-        run={
-            "taken": taken,
-            "commit": commit or None,
-            "duration_s": round(duration),
-            "parts": sorted(parts),
-            "runs": args.runs,
-            "big_runs": args.big_runs,
-            "load_average_start": [round(value, 2) for value in load_start],
-            "load_average_end": [round(value, 2) for value in load_end],
-        },
-    )
+    record = {
+        "taken": taken,
+        "commit": commit or None,
+        "duration_s": round(duration),
+        "parts": sorted(parts),
+        "runs": args.runs,
+        "big_runs": args.big_runs,
+        "load_average_start": [round(value, 2) for value in load_start],
+        "load_average_end": [round(value, 2) for value in load_end],
+    }
+    if parts == set(PARTS):
+        merge_details(machine=machine(), run=record, partial_runs={})
+    else:
+        # A run of some parts: RESULTS.md's header keeps saying when the whole bench was taken; each part measured
+        # since says its own commit and date.
+        partial = dict(load_details().get("partial_runs", {}))
+        partial.update(dict.fromkeys(parts, record))
+        merge_details(partial_runs=partial)
     log(f"measured in {duration / 60:.1f} min; load average at the end {load_end[0]:.2f}")
     if args.no_report:
         return 0

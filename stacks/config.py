@@ -20,6 +20,11 @@ PLACEHOLDER_ACCOUNT_KEY = "eu-residency:placeholder-account"
 DEFAULT_ENVIRONMENT = "dev"
 # -c governance=true builds the organization's region-deny SCP (GovernanceStack); off by default.
 GOVERNANCE_KEY = "governance"
+# -c hook=true builds the deploy-time CloudFormation Lambda hook (HookStack; with governance, its StackSet too).
+HOOK_KEY = "hook"
+# How the hook answers a noncompliant operation: FAIL (the default) stops it; WARN lets it go on with a warning.
+HOOK_FAILURE_MODE_KEY = "eu-residency:hook-failure-mode"
+HOOK_FAILURE_MODES = ("FAIL", "WARN")
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -133,6 +138,13 @@ class GovernanceConfig:
 
 
 @dataclass(frozen=True)
+class HookConfig:
+    """The CloudFormation Lambda hook, read only with ``-c hook=true``."""
+
+    failure_mode: str  # one of HOOK_FAILURE_MODES
+
+
+@dataclass(frozen=True)
 class PlatformConfig:
     """Everything that differs between environments; nothing else in the code names a region."""
 
@@ -151,6 +163,7 @@ class PlatformConfig:
     retention: RetentionConfig
     backup: BackupConfig
     governance: GovernanceConfig | None  # None unless -c governance=true
+    hook: HookConfig | None  # None unless -c hook=true
 
     def resource_name(self, name: str) -> str:
         """A physical name that is unique per environment, e.g. ``chat-prod-sessions``."""
@@ -270,17 +283,32 @@ def _resolve_account(env: _Section, context: Callable[[str], Any]) -> str:
     return placeholder
 
 
-def _governance_enabled(context: Callable[[str], Any]) -> bool:
-    """``-c governance=true`` (a string from the command line) or ``true`` in cdk.json; absent means off."""
-    value = context(GOVERNANCE_KEY)
+def _flag(context: Callable[[str], Any], key: str, use: str) -> bool:
+    """``-c KEY=true`` (a string from the command line) or ``true`` in cdk.json; absent means off."""
+    value = context(key)
     if value is None or value is False or (isinstance(value, str) and value.lower() == "false"):
         return False
     if value is True or (isinstance(value, str) and value.lower() == "true"):
         return True
-    raise ConfigError(
-        f"context key '{GOVERNANCE_KEY}': expected true or false, got {value!r}; "
-        "use -c governance=true to build the organization's region-deny SCP"
-    )
+    raise ConfigError(f"context key '{key}': expected true or false, got {value!r}; use {use}")
+
+
+def _governance_enabled(context: Callable[[str], Any]) -> bool:
+    return _flag(context, GOVERNANCE_KEY, "-c governance=true to build the organization's region-deny SCP")
+
+
+def _hook(context: Callable[[str], Any]) -> HookConfig | None:
+    if not _flag(context, HOOK_KEY, "-c hook=true to build the CloudFormation Lambda hook"):
+        return None
+    failure_mode = context(HOOK_FAILURE_MODE_KEY)
+    if failure_mode is None:
+        return HookConfig(failure_mode=HOOK_FAILURE_MODES[0])
+    if failure_mode not in HOOK_FAILURE_MODES:
+        raise ConfigError(
+            f"context key '{HOOK_FAILURE_MODE_KEY}': {failure_mode!r} is not accepted; use FAIL (stop a "
+            "noncompliant operation, the default) or WARN (let it go on with a warning, for a first rollout)"
+        )
+    return HookConfig(failure_mode=failure_mode)
 
 
 def _governance(env: _Section, context: Callable[[str], Any]) -> GovernanceConfig | None:
@@ -451,4 +479,5 @@ def load_config(context: Callable[[str], Any]) -> PlatformConfig:
             copy_retention_days=backup.integer("copy_retention_days", minimum=1, maximum=3653),
         ),
         governance=_governance(env, context),
+        hook=_hook(context),
     )

@@ -3,6 +3,10 @@
 AWS Organizations is global; the stack lives in the platform region like every other. The policy's
 allowed regions are the guardrails' own setting (``eu-residency:allowed-regions``), so one setting
 drives both the synth-time checks and what the organization refuses at request time.
+
+With ``-c hook=true`` as well, a service-managed StackSet deploys the EU-Residency Lambda hook to every
+account of the target OUs (and to accounts added to them later), in each allowed region; how its code reaches
+those accounts is in stacks/hook_stack.py.
 """
 
 from __future__ import annotations
@@ -10,12 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from aws_cdk import CfnOutput
+from aws_cdk import aws_cloudformation as cloudformation
 from aws_cdk import aws_organizations as organizations
 from constructs import Construct
 
+from eu_residency.core.regions import partition_of
 from eu_residency.scp import policy_json, region_deny_policy
 from stacks.base import PlatformStack
 from stacks.config import PlatformConfig
+from stacks.hook_stack import CODE_BUCKET_PREFIX, CODE_KEY, HookInstanceTemplate, code_bucket_prefix
 
 
 class GovernanceStack(PlatformStack):
@@ -26,6 +33,7 @@ class GovernanceStack(PlatformStack):
         *,
         config: PlatformConfig,
         allowed_regions: Iterable[str],
+        hook: HookInstanceTemplate | None = None,
     ) -> None:
         governance = config.governance
         if governance is None:
@@ -37,8 +45,9 @@ class GovernanceStack(PlatformStack):
             account=governance.management_account,
             description="Region-deny service control policy: denies AWS requests outside the allowed EU regions",
         )
+        regions = sorted(allowed_regions)
         self.document = region_deny_policy(
-            allowed_regions,
+            regions,
             allow_cloudfront=governance.allow_cloudfront,
             allow_global_accelerator=governance.allow_global_accelerator,
             exempt_principal_arns=governance.exempt_principal_arns,
@@ -60,3 +69,53 @@ class GovernanceStack(PlatformStack):
         CfnOutput(
             self, "RegionDenyPolicyId", value=self.policy.ref, description="The SCP id, for attach-policy --policy-id"
         )
+        self.hook_stack_set: cloudformation.CfnStackSet | None = None
+        if hook is not None:
+            self.hook_stack_set = self._hook_stack_set(config, hook, regions)
+
+    def _hook_stack_set(
+        self, config: PlatformConfig, hook: HookInstanceTemplate, allowed_regions: list[str]
+    ) -> cloudformation.CfnStackSet:
+        """The hook in every account of the target OUs (the root and OU ids among governance.target_ids), in every
+        allowed region; without such ids the StackSet has no instances until some are added."""
+        assert config.governance is not None
+        units = [target for target in config.governance.target_ids if not target.isdigit()]
+        # A StackSet deploys within its own partition (the European Sovereign Cloud is another one).
+        regions = [region for region in allowed_regions if partition_of(region) == partition_of(config.region)]
+        prefix = code_bucket_prefix(config)
+        stack_set = cloudformation.CfnStackSet(
+            self,
+            "HookStackSet",
+            stack_set_name=config.resource_name("eu-residency-hook"),
+            description="The EU-Residency CloudFormation Lambda hook in every member account and allowed region",
+            permission_model="SERVICE_MANAGED",
+            # Accounts that join a target OU get the hook; an account that leaves loses it.
+            auto_deployment=cloudformation.CfnStackSet.AutoDeploymentProperty(
+                enabled=True, retain_stacks_on_account_removal=False
+            ),
+            managed_execution={"Active": True},
+            capabilities=["CAPABILITY_IAM"],
+            template_body=hook.body,
+            parameters=[
+                cloudformation.CfnStackSet.ParameterProperty(parameter_key=CODE_BUCKET_PREFIX, parameter_value=prefix),
+                cloudformation.CfnStackSet.ParameterProperty(parameter_key=CODE_KEY, parameter_value=hook.code_key),
+            ],
+            stack_instances_group=[
+                cloudformation.CfnStackSet.StackInstancesProperty(
+                    deployment_targets=cloudformation.CfnStackSet.DeploymentTargetsProperty(
+                        organizational_unit_ids=units
+                    ),
+                    regions=regions,
+                )
+            ]
+            if units
+            else None,
+        )
+        CfnOutput(
+            self,
+            "HookCodeBuckets",
+            value=", ".join(f"{prefix}-{region}" for region in regions),
+            description="Copy the hook's code zip to HookCodeKey in each of these buckets before deploying",
+        )
+        CfnOutput(self, "HookCodeKey", value=hook.code_key, description="The object key of the hook's code zip")
+        return stack_set

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aws_cdk import Stack
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from constructs_lib.guardrails import settings_from_context
@@ -14,6 +15,7 @@ from stacks.backup_stack import BackupCopyVaultStack, BackupStack
 from stacks.config import PlatformConfig
 from stacks.data_stack import DataStack
 from stacks.governance_stack import GovernanceStack
+from stacks.hook_stack import HookStack, hook_instance_template
 from stacks.keys_stack import KeysStack
 from stacks.network_stack import NetworkStack
 
@@ -28,6 +30,7 @@ class Platform:
     backup_copy: BackupCopyVaultStack | None
     audit: AuditStack
     governance: GovernanceStack | None = None  # only with -c governance=true
+    hook: HookStack | None = None  # only with -c hook=true
 
     @property
     def stacks(self) -> list[Stack]:
@@ -40,6 +43,7 @@ class Platform:
             self.backup,
             self.audit,
             self.governance,
+            self.hook,
         ]
         return [stack for stack in stacks if stack is not None]
 
@@ -96,12 +100,33 @@ def build_platform(scope: Construct, config: PlatformConfig) -> Platform:
         backup_copy=backup_copy,
         audit=audit,
         governance=_governance(scope, prefix, config),
+        hook=_hook(scope, prefix, config, logs_key=keys.logs_key.key),
     )
 
 
 def _governance(scope: Construct, prefix: str, config: PlatformConfig) -> GovernanceStack | None:
-    """The organization's region-deny SCP, only with -c governance=true; its regions are the guardrails'."""
+    """The organization's region-deny SCP, only with -c governance=true; its regions are the guardrails'. With
+    -c hook=true too, the StackSet that deploys the hook to the organization's accounts."""
     if config.governance is None:
         return None
     settings = settings_from_context(scope.node.try_get_context)
-    return GovernanceStack(scope, f"{prefix}-Governance", config=config, allowed_regions=settings.allowed_regions)
+    hook = None
+    if config.hook is not None:
+        hook = hook_instance_template(
+            scope,
+            settings=settings,
+            failure_mode=config.hook.failure_mode,
+            log_retention_days=config.retention.log_days,
+        )
+    return GovernanceStack(
+        scope, f"{prefix}-Governance", config=config, allowed_regions=settings.allowed_regions, hook=hook
+    )
+
+
+def _hook(scope: Construct, prefix: str, config: PlatformConfig, *, logs_key: kms.IKey) -> HookStack | None:
+    """The deploy-time hook in the platform's account and region, only with -c hook=true; it judges by the same
+    settings as the synth-time rules."""
+    if config.hook is None:
+        return None
+    settings = settings_from_context(scope.node.try_get_context)
+    return HookStack(scope, f"{prefix}-Hook", config=config, settings=settings, logs_key=logs_key)

@@ -8,22 +8,15 @@ template's own, and a construct path for CDK (which also reaches everything belo
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from eu_residency.check_run.acknowledgement_audit import CDK_SOURCE, WrittenAcknowledgement
 from eu_residency.check_run.cdk_metadata import CdkMetadata, scopes_of
 from eu_residency.check_run.sam import ORIGIN_METADATA, SamOrigin
+from eu_residency.core.acknowledgements import OWN_SOURCE, metadata_entries
 
-OWN_METADATA = "eu-residency"
-OWN_LIST = "acknowledgements"
-OWN_SOURCE = "eu-residency metadata"
-CDK_NAG_METADATA = "cdk_nag"
-CDK_NAG_LIST = "rules_to_suppress"
-CDK_NAG_SOURCE = "cdk-nag metadata"
-# The two Metadata blocks acknowledgements are read from: (key, list key, source).
-METADATA_BLOCKS = ((OWN_METADATA, OWN_LIST, OWN_SOURCE), (CDK_NAG_METADATA, CDK_NAG_LIST, CDK_NAG_SOURCE))
 TEMPLATE_LABEL = "(template)"
 APP_LABEL = "(app)"
 
@@ -36,18 +29,6 @@ def template_place(template: str, logical_id: str | None) -> str:
 def cdk_places(construct_path: str | None) -> frozenset[str]:
     """The places a CDK acknowledgement reaches a finding at ``construct_path`` from: it and every construct above."""
     return scopes_of(construct_path) if construct_path is not None else frozenset()
-
-
-def metadata_entries(metadata: Any) -> Iterator[tuple[Any, Any, str]]:
-    """The entries of both acknowledgement blocks of a Metadata object: (id, reason, source), as written."""
-    if not isinstance(metadata, Mapping):
-        return
-    for key, list_key, source in METADATA_BLOCKS:
-        block = metadata.get(key)
-        entries = block.get(list_key) if isinstance(block, Mapping) else None
-        for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, Mapping):
-                yield entry.get("id"), entry.get("reason"), source
 
 
 def written_in_template(

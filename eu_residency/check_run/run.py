@@ -14,7 +14,6 @@ from eu_residency.check_run.acknowledgement_audit import (
 )
 from eu_residency.check_run.acknowledgement_sources import (
     cdk_places,
-    metadata_entries,
     template_place,
     written_by_cdk,
     written_in_template,
@@ -34,7 +33,8 @@ from eu_residency.check_run.results import (
 )
 from eu_residency.check_run.sam import as_deployed, reported
 from eu_residency.check_run.stack_sets import with_stack_set_templates
-from eu_residency.core.rule_model import PLUGIN_NAME, Finding
+from eu_residency.core.acknowledgements import template_acknowledgement
+from eu_residency.core.rule_model import Finding
 from eu_residency.core.settings import RuleSettings
 from eu_residency.core.vocabulary import CDK_PATH_METADATA, MAX_NESTING, STACK_SET_TYPE
 from eu_residency.rules.engine import TemplateInput, active_rules, check_templates
@@ -222,17 +222,8 @@ def _acknowledged(
 
 def _acknowledgement(template: Mapping[str, Any], finding: Finding) -> Acknowledgement | None:
     """The acknowledgement of ``finding`` the template carries, if any; fatal findings have none."""
-    if not finding.severity.acknowledgeable:
-        return None
-    if finding.logical_id is None:
-        metadata = template.get("Metadata")
-    else:
-        resource = template.get("Resources", {}).get(finding.logical_id, {})
-        metadata = resource.get("Metadata") if isinstance(resource, Mapping) else None
-    for acknowledgement in acknowledgements(metadata):
-        if acknowledgement.rule_id == finding.rule_id:
-            return acknowledgement
-    return None
+    found = template_acknowledgement(template, finding)
+    return Acknowledgement(*found) if found is not None else None
 
 
 def _cdk_acknowledgement(acknowledged: Sequence[tuple[str, str, str]], finding: Finding) -> Acknowledgement | None:
@@ -242,20 +233,6 @@ def _cdk_acknowledgement(acknowledged: Sequence[tuple[str, str, str]], finding: 
         if rule_id == finding.rule_id and construct_path == (finding.construct_path or ""):
             return Acknowledgement(rule_id, reason, CDK_SOURCE)
     return None
-
-
-def acknowledgements(metadata: Any) -> list[Acknowledgement]:
-    """Acknowledgements in a resource's (or the template's) Metadata, in the two forms understood:
-
-    ``eu-residency: {acknowledgements: [{id: EU-KEY-001, reason: ...}]}`` (ours) and
-    ``cdk_nag: {rules_to_suppress: [{id: EU-Residency::EU-KEY-001, reason: ...}]}`` (what cdk-nag writes
-    with writeSuppressionsToCloudFormation). An entry without a reason acknowledges nothing.
-    """
-    return [
-        Acknowledgement(rule_id.removeprefix(f"{PLUGIN_NAME}::"), reason.strip(), source)
-        for rule_id, reason, source in metadata_entries(metadata)
-        if isinstance(rule_id, str) and isinstance(reason, str) and reason.strip()
-    ]
 
 
 def _template_key(candidate: Candidate, placed: Nesting | None) -> str:
