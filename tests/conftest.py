@@ -48,10 +48,11 @@ def offline_environment(outdir: Path | None = None) -> dict[str, str]:
     return env
 
 
-def synthesize_platform(env_name: str, outdir: Path) -> Path:
-    """``python app.py -c env=ENV`` into ``outdir``, as a user runs it; the test fails with the app's stderr."""
-    result = subprocess.run(
-        [sys.executable, "app.py", "-c", f"env={env_name}"],
+def run_app(outdir: Path, *context: str) -> subprocess.CompletedProcess[str]:
+    """``python app.py -c KEY=VALUE...`` into ``outdir``, as a user runs it, offline."""
+    arguments = [argument for pair in context for argument in ("-c", pair)]
+    return subprocess.run(
+        [sys.executable, "app.py", *arguments],
         env=offline_environment(outdir),
         cwd=REPO,
         capture_output=True,
@@ -59,6 +60,12 @@ def synthesize_platform(env_name: str, outdir: Path) -> Path:
         timeout=300,
         check=False,
     )
+
+
+def synthesize_platform(env_name: str, outdir: Path, *context: str) -> Path:
+    """The platform of ``env_name`` (and ``context``, ``KEY=VALUE``) synthesized into ``outdir``; the test fails with
+    the app's stderr."""
+    result = run_app(outdir, f"env={env_name}", *context)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (outdir / "manifest.json").is_file()
     return outdir

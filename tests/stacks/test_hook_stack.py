@@ -27,7 +27,13 @@ from eu_residency.rules.engine import TemplateInput, check_templates
 from stacks.config import HOOK_FAILURE_MODE_KEY, ConfigError, PlatformConfig, load_config
 from stacks.hook_stack import HookStack, code_digest
 from stacks.platform import Platform, build_platform
-from tests.conftest import REPO, BuiltPlatform, offline_environment, only_resource, platform_context, resources
+from tests.conftest import (
+    BuiltPlatform,
+    only_resource,
+    platform_context,
+    resources,
+    synthesize_platform,
+)
 
 SETTINGS_CONTEXT = {
     ALLOWED_REGIONS_KEY: "eu-west-1,eu-central-1",
@@ -258,16 +264,7 @@ def test_the_code_folder_and_its_asset_hash_are_the_same_on_every_synth(tmp_path
 
 
 def test_python_app_synthesizes_the_hook_stack_offline_with_every_check(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "app.py", "-c", "env=prod", "-c", "hook=true"],
-        cwd=REPO,
-        env=offline_environment(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    synthesize_platform("prod", tmp_path, "hook=true")
     assert (tmp_path / "Chat-prod-Hook.template.json").is_file()
     report = json.loads((tmp_path / "validation-report.json").read_text())
     assert report["pluginReports"]

@@ -3,8 +3,6 @@ matched part by part, and an empty or malformed entry stops both front ends with
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,7 @@ from eu_residency.core.endpoints import (
     parse_entry,
 )
 from eu_residency.core.settings import RuleSettings
-from tests.conftest import REPO, offline_environment
+from tests.conftest import run_app
 
 UNVETTED_WEBHOOK = """
 Resources:
@@ -238,15 +236,7 @@ def test_the_plugin_reads_good_entries_from_context() -> None:
 
 
 def test_the_app_stops_before_synthesis_with_one_line_on_a_bad_entry(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "app.py", "-c", "env=dev", "-c", f"{EU_ENDPOINTS_KEY}=+1"],
-        cwd=REPO,
-        env=offline_environment(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_app(tmp_path, "env=dev", f"{EU_ENDPOINTS_KEY}=+1")
     assert result.returncode == 2, result.stderr[-2000:]
     assert result.stderr.strip().splitlines() == [
         "eu-residency: configuration error: context key 'eu-residency:eu-endpoints': entry '+1': not the country "
