@@ -23,6 +23,9 @@ FORMAT_VERSION = 1
 # What each CloudFormation type is called in messages.
 KINDS: dict[str, str] = {
     "AWS::S3::Bucket": "S3 bucket",
+    "AWS::Redshift::Cluster": "Redshift cluster",
+    "AWS::Redshift::ClusterParameterGroup": "Redshift parameter group",
+    "AWS::MSK::Cluster": "MSK cluster",
     "AWS::RDS::DBInstance": "RDS database instance",
     "AWS::RDS::DBCluster": "RDS database cluster",
     "AWS::RDS::DBParameterGroup": "RDS parameter group",

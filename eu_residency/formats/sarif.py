@@ -41,6 +41,11 @@ STACK = "(stack)"
 # Every rule id the audit's collectors report; a test keeps it in step with them.
 AUDIT_RULE_IDS: tuple[str, ...] = (
     "EU-ENC-001",
+    "EU-ENC-004",
+    "EU-ENC-048",
+    "EU-ENC-049",
+    "EU-ENC-050",
+    "EU-RES-019",
     "EU-ENC-005",
     "EU-ENC-009",
     "EU-KEY-002",

@@ -15,11 +15,13 @@ from eu_residency.audit.collectors import (
     efs,
     elasticache,
     globalaccelerator,
+    kafka,
     kinesis,
     kms,
     logs,
     opensearch,
     rds,
+    redshift,
     s3,
     secretsmanager,
     sns,
@@ -41,6 +43,8 @@ REGIONAL: tuple[ModuleType, ...] = (
     ecr,
     backup,
     opensearch,
+    redshift,
+    kafka,
     tagging,
 )
 # After every region: S3 buckets are checked in their own region, with that region's keys known.

@@ -397,3 +397,33 @@ def seed_compliant(moto: Moto) -> dict[str, str]:
         DomainEndpointOptions={"EnforceHTTPS": True, "TLSSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"},
     )
     return arns
+
+
+def redshift_warehouse(
+    region: str, *, name: str = "chat-warehouse", require_ssl: str = "true", copy_to: str | None = None
+) -> StubPlan:
+    """Redshift (moto cannot modify a parameter group): DescribeClusters with one encrypted cluster on its own
+    parameter group, and DescribeClusterParameters of that group, as in the API reference.
+    """
+    group = f"{name}-params"
+
+    def plan(stubber: Stubber) -> None:
+        cluster: dict[str, Any] = {
+            "ClusterIdentifier": name,
+            "NodeType": "ra3.xlplus",
+            "ClusterStatus": "available",
+            "Encrypted": True,
+            "KmsKeyId": f"arn:aws:kms:{region}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "ClusterParameterGroups": [{"ParameterGroupName": group, "ParameterApplyStatus": "in-sync"}],
+            "Tags": [{"Key": "data-classification", "Value": "personal"}],
+        }
+        if copy_to:
+            cluster["ClusterSnapshotCopyStatus"] = {"DestinationRegion": copy_to, "RetentionPeriod": 7}
+        stubber.add_response("describe_clusters", {"Clusters": [cluster]}, {})
+        stubber.add_response(
+            "describe_cluster_parameters",
+            {"Parameters": [{"ParameterName": "require_ssl", "ParameterValue": require_ssl, "Source": "user"}]},
+            {"ParameterGroupName": group},
+        )
+
+    return plan

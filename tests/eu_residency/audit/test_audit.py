@@ -335,6 +335,8 @@ def test_what_was_and_was_not_audited(audited: tuple[Run, AuditReport, Harness])
         "ecr",
         "backup",
         "opensearch",
+        "redshift",
+        "kafka",
         "resourcegroupstaggingapi",
     }
     expected = {(region, service) for region in REGIONS for service in regional} - {(LONDON, "sqs")}

@@ -1,7 +1,9 @@
 """``eu-residency audit`` of the compliant platform (moto, server mode), and the ways it cannot run at all.
 
 Moto serves every call except Global Accelerator ``ListAccelerators`` (no moto backend), which botocore's
-Stubber answers with an empty ``Accelerators`` list (the API reference's ListAcceleratorsResponse); the
+Stubber answers with an empty ``Accelerators`` list (the API reference's ListAcceleratorsResponse), and, in
+the full run, Redshift in eu-west-1 (a cluster whose parameter group requires SSL: moto has no
+ModifyClusterParameterGroup, see ``redshift_warehouse``); the
 "nothing could be audited" test stubs an AccessDenied (HTTP 403) for the first call of every service.
 The recorded calls of the full run are compared with docs/audit-iam-policy.json.
 """
@@ -28,6 +30,7 @@ from tests.eu_residency.audit.conftest import (
     Moto,
     Run,
     access_denied,
+    redshift_warehouse,
     run_audit_command,
     seed_compliant,
 )
@@ -56,8 +59,10 @@ def platform(moto: Moto) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def full_run(platform: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Harness, Path]:
-    """Every enabled region (``--regions all``), JSON to a file, every call recorded."""
-    harness = Harness(stubs=dict(NO_ACCELERATORS))
+    """Every enabled region (``--regions all``), JSON to a file, every call recorded; with a Redshift cluster
+    that requires SSL (stubbed: moto cannot modify a parameter group), so that every Redshift call is made.
+    """
+    harness = Harness(stubs={**NO_ACCELERATORS, ("redshift", EU): redshift_warehouse(EU)})
     output = tmp_path_factory.mktemp("audit") / "audit.json"
     run = run_audit_command(["--format", "json", "--output", str(output)], harness=harness)
     return run, harness, output
@@ -77,7 +82,7 @@ def test_a_compliant_account_exits_0(full_run: tuple[Run, Harness, Path], moto: 
     assert EU in report.regions
     assert "eu-central-2" not in report.regions
     assert {item.region for item in report.inventory} == {EU}
-    assert len(report.inventory) == 16
+    assert len(report.inventory) == 17  # the 16 stores of seed_compliant and the stubbed Redshift cluster
     assert {entry.region for entry in report.coverage} == {*enabled, "global"}
 
 
@@ -171,6 +176,8 @@ FIRST_CALLS = {
     ("ecr", EU): ("describe_repositories", "ecr:DescribeRepositories"),
     ("backup", EU): ("list_backup_vaults", "backup:ListBackupVaults"),
     ("opensearch", EU): ("list_domain_names", "es:ListDomainNames"),
+    ("redshift", EU): ("describe_clusters", "redshift:DescribeClusters"),
+    ("kafka", EU): ("list_clusters_v2", "kafka:ListClustersV2"),
     ("resourcegroupstaggingapi", EU): ("get_resources", "tag:GetResources"),
     ("s3", EU): ("list_buckets", "s3:ListAllMyBuckets"),
     ("cloudfront", "us-east-1"): ("list_distributions", "cloudfront:ListDistributions"),
