@@ -208,10 +208,9 @@ def test_a_repository_without_a_commit_says_so(tmp_path: Path) -> None:
     assert state.text == "no commit yet, no uncommitted changes"
 
 
-def test_a_folder_outside_any_repository_is_said_to_be(tmp_path: Path) -> None:
-    probe = subprocess.run(["git", "-C", str(tmp_path), "rev-parse"], capture_output=True, check=False)
-    if probe.returncode == 0:
-        pytest.skip("the temporary folder lies inside a git repository on this machine")
+def test_a_folder_outside_any_repository_is_said_to_be(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # git looks no higher than the folder's parent: outside any repository on every machine.
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     record = provenance(build_assembly(tmp_path / "cdk.out"), RuleSettings(), [], clock=fixed_clock)
     assert record.git.as_dict() == {"commit": None, "dirty": None, "text": NOT_IN_REPOSITORY}
 
@@ -221,9 +220,7 @@ def test_a_repository_named_by_the_environment_is_not_the_folders(
 ) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
-    probe = subprocess.run(["git", "-C", str(outside), "rev-parse"], capture_output=True, check=False)
-    if probe.returncode == 0:
-        pytest.skip("the temporary folder lies inside a git repository on this machine")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))  # outside any repository on every machine
     monkeypatch.setenv("GIT_DIR", str(repository / ".git"))
     monkeypatch.setenv("GIT_WORK_TREE", str(repository))
     assert git_state(outside).text == NOT_IN_REPOSITORY
